@@ -1,0 +1,83 @@
+"""The catalogue: one short declarative :class:`~derive.derivation.LossSpec` per loss.
+
+Names follow ``torch.nn.functional`` where PyTorch has the loss; other common
+names (TensorFlow, optax, Keras, the ``nn`` module classes) resolve as aliases.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import asdict
+from functools import cache
+
+from .. import cache as _cache
+from ..calculus import derive
+from ..derivation import Derivation, LossSpec
+from ..verify import Check, ensure_verified
+from . import binary, classification, information
+
+__all__ = ["SPECS", "UnknownLossError", "derivation", "names", "resolve", "spec", "verified"]
+
+SPECS: dict[str, LossSpec] = {s.name: s for s in (*information.SPECS, *classification.SPECS, *binary.SPECS)}
+_ALIASES: dict[str, str] = {alias.lower(): s.name for s in SPECS.values() for alias in s.aliases}
+
+
+class UnknownLossError(KeyError):
+    """An unknown loss name; the message suggests the closest known names."""
+
+    def __init__(self, name: str, suggestions: list[str]):
+        self.name, self.suggestions = name, suggestions
+        hint = f"; did you mean {' or '.join(repr(s) for s in suggestions)}?" if suggestions else ""
+        super().__init__(f"unknown loss {name!r}{hint} (`derive list` shows them all)")
+
+    def __str__(self) -> str:
+        return self.args[0]
+
+
+def names() -> list[str]:
+    """Catalogue names in catalogue order."""
+    return list(SPECS)
+
+
+def resolve(name: str) -> str:
+    """The catalogue name for ``name`` or one of its aliases (case-insensitive for aliases)."""
+    if name in SPECS:
+        return name
+    key = name.lower().replace("-", "_")
+    if key in SPECS:
+        return key
+    if key in _ALIASES:
+        return _ALIASES[key]
+    known = [*SPECS, *{a for s in SPECS.values() for a in s.aliases}]
+    close = difflib.get_close_matches(name, known, n=3, cutoff=0.6)
+    close += difflib.get_close_matches(key, [k.lower() for k in known], n=3, cutoff=0.6)
+    suggestions = list(dict.fromkeys(resolve(c) for c in close))
+    raise UnknownLossError(name, suggestions)
+
+
+def spec(name: str) -> LossSpec:
+    return SPECS[resolve(name)]
+
+
+@cache
+def derivation(name: str) -> Derivation:
+    """The (unverified) derivation of a catalogue entry."""
+    return derive(spec(name))
+
+
+@cache
+def verified(name: str) -> tuple[Derivation, tuple[Check, ...]]:
+    """The derivation with its passed checks; raises ``VerificationError`` if any check fails.
+
+    Passed checks are remembered in the disk cache (:mod:`derive.cache`), keyed by the source."""
+    name = resolve(name)
+    d = derivation(name)
+    remembered = _cache.load("checks", name)
+    if isinstance(remembered, list):
+        try:
+            return d, tuple(Check(**entry) for entry in remembered)
+        except TypeError:
+            pass  # an entry of another shape: verify again
+    checks = tuple(ensure_verified(d))
+    _cache.store("checks", name, [asdict(c) for c in checks])
+    return d, checks

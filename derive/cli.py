@@ -1,0 +1,91 @@
+"""The ``derive`` command line: thin click commands over the package's functions."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+import click
+
+from . import __version__
+from .catalogue import UnknownLossError, derivation, names, resolve, verified
+from .export import to_dict
+from .printing.terminal import check_table, show_lines
+from .printing.text import text
+from .verify import Check, VerificationError, verify
+
+EXIT_CHECK_FAILED = 1
+EXIT_USAGE = 2
+
+
+def _resolve_or_exit(name: str) -> str:
+    try:
+        return resolve(name)
+    except UnknownLossError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+
+
+@click.group()
+@click.version_option(__version__, prog_name="derive")
+def main() -> None:
+    """Symbolic derivations of machine-learning losses, step by step, verified."""
+
+
+@main.command("list")
+def list_() -> None:
+    """One line per loss: name, title, closed-form gradient."""
+    for name in names():
+        d, _ = verified(name)
+        click.echo(f"{name:<44} {d.title.en:<52} {text(d.steps[-1].lhs)} = {text(d.gradient)}")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print the derivation as JSON.")
+def show(name: str, as_json: bool) -> None:
+    """Show the derivation of NAME step by step (aliases such as CrossEntropyLoss work)."""
+    d, checks = _verified_or_exit(_resolve_or_exit(name))
+    if as_json:
+        click.echo(json.dumps(to_dict(d, checks), indent=2, ensure_ascii=False))
+        return
+    for line in show_lines(d, checks):
+        click.echo(line)
+
+
+def _verified_or_exit(name: str) -> tuple:
+    try:
+        return verified(name)
+    except VerificationError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_CHECK_FAILED)
+
+
+def _run_checks(name: str) -> list[Check]:
+    return verify(derivation(name))
+
+
+@main.command()
+@click.argument("names_", metavar="[NAME]...", nargs=-1)
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes to use (default: the number of CPUs).")
+def check(names_: tuple[str, ...], jobs: int | None) -> None:
+    """Run every verification of NAME (default: the whole catalogue) and print a table.
+
+    Exits 1 if any check fails.  Always recomputes (the cache is not consulted)."""
+    selected = [_resolve_or_exit(n) for n in names_] or names()
+    jobs = min(jobs or os.cpu_count() or 1, len(selected))
+    if jobs > 1:
+        with ProcessPoolExecutor(jobs) as pool:
+            results = dict(zip(selected, pool.map(_run_checks, selected), strict=True))
+    else:
+        results = {name: _run_checks(name) for name in selected}
+    for line in check_table(results):
+        click.echo(line)
+    failed = sum(not c.passed for checks in results.values() for c in checks)
+    total = sum(len(checks) for checks in results.values())
+    click.echo(f"{total - failed} passed, {failed} failed")
+    if failed:
+        sys.exit(EXIT_CHECK_FAILED)

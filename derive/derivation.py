@@ -1,0 +1,121 @@
+"""Derivations as data: :class:`Step` and :class:`Derivation`.
+
+A derivation is the single source of truth from which documents and code are
+rendered.  Every :class:`Step` is an equation ``lhs = rhs`` together with the
+rule that justifies it and one sentence (English and Chinese); the verifier
+checks each step at concrete sizes, so a wrong line cannot reach a document.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from sympy import Expr, Function, Symbol
+
+from .constraints import Constraint
+
+LOSS = Symbol("L")
+
+
+class Named(Function):
+    """An expression shown under a name (``L``) but verified as what it stands for."""
+
+    nargs = 2
+
+    @property
+    def label(self) -> Symbol:
+        return self.args[0]
+
+    @property
+    def expr(self) -> Expr:
+        return self.args[1]
+
+
+class Text(NamedTuple):
+    """A sentence in the two languages the documents are written in."""
+
+    en: str
+    zh: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One line of a derivation: ``lhs = rhs`` by ``rule``.
+
+    ``assumes`` lists the constraints the equality relies on (for example
+    ``Σ_i y_i = 1``); the verifier imposes exactly those when it checks the step.
+    """
+
+    lhs: Expr
+    rhs: Expr
+    rule: str
+    note: Text
+    assumes: tuple[Constraint, ...] = ()
+
+
+@dataclass(frozen=True)
+class SecondOrder:
+    """The Hessian: the derivative of the closed-form gradient w.r.t. ``wrt``."""
+
+    wrt: Expr
+    steps: tuple[Step, ...]
+    expr: Expr
+    matrix: str | None = None       # LaTeX of the matrix form, e.g. diag(s) - s s^T
+    remark: Text | None = None      # convexity, conditioning, ...
+
+
+@dataclass(frozen=True)
+class Derivation:
+    r"""The derivative of ``loss`` w.r.t. ``wrt``, step by step.
+
+    ``gradient`` is the closed form under ``assumptions``; ``gradient_general``
+    is the form before any assumption was used (``None`` when none was needed),
+    e.g. :math:`s_j \sum_i y_i - y_j` against :math:`s_j - y_j`.
+    """
+
+    name: str
+    title: Text
+    family: str
+    description: Text
+    symbol: Expr                      # what is differentiated, e.g. L or s_i
+    loss: Expr                        # its definition
+    wrt: Expr
+    assumptions: tuple[Constraint, ...]
+    steps: tuple[Step, ...]
+    gradient: Expr
+    gradient_general: Expr | None
+    hessian: SecondOrder | None = None
+    aliases: tuple[str, ...] = ()
+    parameters: tuple[Symbol, ...] = ()
+    remarks: tuple[Text, ...] = field(default=())
+    identities: tuple[Step, ...] = ()
+
+
+@dataclass(frozen=True)
+class HessianSpec:
+    """Ask for the second derivative w.r.t. ``wrt``; ``matrix`` and ``remark`` are shown with it."""
+
+    wrt: Expr
+    matrix: str | None = None
+    remark: Text | None = None
+
+
+@dataclass(frozen=True)
+class LossSpec:
+    """A catalogue entry: the short declarative definition a derivation is built from."""
+
+    name: str
+    title: Text
+    family: str
+    description: Text
+    loss: Expr
+    wrt: Expr
+    symbol: Expr = LOSS
+    assumptions: tuple[Constraint, ...] = ()
+    hessian: HessianSpec | None = None
+    aliases: tuple[str, ...] = ()
+    parameters: tuple[Symbol, ...] = ()
+    remarks: tuple[Text, ...] = ()
+    presented_as: Expr | None = None   # the closed form as a person writes it (verified equal)
+    identities: tuple[Step, ...] = ()  # related identities, verified like steps

@@ -1,0 +1,56 @@
+"""Derivations as plain data (the fields of ``derive show --json``), math as LaTeX strings."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from sympy import Eq
+
+from .derivation import Derivation, Step
+from .printing.latex import latex
+from .verify import Check
+
+__all__ = ["to_dict", "step_dict"]
+
+
+def step_dict(step: Step) -> dict:
+    """``rule``, ``latex`` (the whole equation), ``note`` (English) and ``note_zh``."""
+    return {
+        "rule": step.rule,
+        "latex": f"{latex(step.lhs)} = {latex(step.rhs)}",
+        "note": step.note.en,
+        "note_zh": step.note.zh,
+        "assumes": [latex(c.equation) for c in step.assumes],
+    }
+
+
+def to_dict(d: Derivation, checks: tuple[Check, ...] = ()) -> dict:
+    """Everything ``derive show --json`` prints; math fields are LaTeX."""
+    hessian = None
+    if d.hessian is not None:
+        hessian = {
+            "wrt": latex(d.hessian.wrt),
+            "latex": latex(d.hessian.expr),
+            "matrix": d.hessian.matrix,
+            "remark": d.hessian.remark.en if d.hessian.remark else None,
+            "steps": [step_dict(s) for s in d.hessian.steps],
+        }
+    return {
+        "name": d.name,
+        "title": d.title.en,
+        "title_zh": d.title.zh,
+        "family": d.family,
+        "aliases": list(d.aliases),
+        "description": d.description.en,
+        "loss": latex(Eq(d.symbol, d.loss, evaluate=False)),
+        "wrt": latex(d.wrt),
+        "assumptions": [latex(c.equation) for c in d.assumptions],
+        "parameters": [latex(p) for p in d.parameters],
+        "steps": [step_dict(s) for s in d.steps],
+        "gradient": latex(d.gradient),
+        "gradient_general": latex(d.gradient_general) if d.gradient_general is not None else None,
+        "hessian": hessian,
+        "identities": [step_dict(s) for s in d.identities],
+        "remarks": [r.en for r in d.remarks],
+        "checks": [asdict(c) for c in checks],
+    }

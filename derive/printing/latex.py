@@ -1,0 +1,88 @@
+r"""LaTeX in the reader's vocabulary: ``s_j - y_j``, ``\sigma(z)``, ``\partial L / \partial z_j``.
+
+A :class:`~sympy.printing.latex.LatexPrinter` with one ``_print_<Class>`` method
+per node this project adds, and a term order that puts positive terms first
+(``s_j - y_j``, not ``- y_j + s_j``).
+"""
+
+from __future__ import annotations
+
+from sympy import Add, Derivative, Expr, Mul
+from sympy.printing.latex import LatexPrinter
+
+from ..derivation import Named
+
+__all__ = ["LatexPrinter", "latex"]
+
+
+class DeriveLatexPrinter(LatexPrinter):
+    """LaTeX for derivations."""
+
+    def __init__(self, settings: dict | None = None):
+        super().__init__({"order": "none", **(settings or {})})
+
+    # the named functions
+    def _print_Softmax(self, expr: Expr) -> str:
+        return f"s_{{{self._print(expr.index)}}}"
+
+    def _print_LogSoftmax(self, expr: Expr) -> str:
+        return rf"\log s_{{{self._print(expr.index)}}}"
+
+    def _print_LogSumExp(self, expr: Expr) -> str:
+        return rf"\operatorname{{LSE}}({self._print(expr.vector)})"
+
+    def _print_Sigmoid(self, expr: Expr, exp: str | None = None) -> str:
+        head = r"\sigma" if exp is None else rf"\sigma^{{{exp}}}"
+        return rf"{head}\left({self._print(expr.args[0])}\right)"
+
+    def _print_Softplus(self, expr: Expr, exp: str | None = None) -> str:
+        head = r"\operatorname{softplus}" if exp is None else rf"\operatorname{{softplus}}^{{{exp}}}"
+        return rf"{head}\left({self._print(expr.args[0])}\right)"
+
+    def _print_Named(self, expr: Named, exp: str | None = None) -> str:
+        label = self._print(expr.label)
+        return label if exp is None else f"{label}^{{{exp}}}"
+
+    def _print_Indexed(self, expr: Expr) -> str:
+        indices = "".join(self._print(i) for i in expr.indices)
+        return f"{self._print(expr.base.label)}_{{{indices}}}"
+
+    def _print_KroneckerDelta(self, expr: Expr, exp: str | None = None) -> str:
+        indices = "".join(self._print(i) for i in expr.args)
+        return rf"\delta_{{{indices}}}" if exp is None else rf"\delta_{{{indices}}}^{{{exp}}}"
+
+    def _print_Derivative(self, expr: Derivative) -> str:
+        variables = [v for v, count in expr.variable_count for _ in range(count)]
+        order = len(variables)
+        top = r"\partial" if order == 1 else rf"\partial^{{{order}}}"
+        bottom = " ".join(rf"\partial {self._print(v)}" for v in variables)
+        inner = expr.expr
+        while isinstance(inner, Derivative):
+            inner = inner.expr
+        return rf"\frac{{{top} {self._print(inner)}}}{{{bottom}}}"
+
+    def _print_Mul(self, expr: Mul) -> str:
+        return super()._print_Mul(reader_order(expr))
+
+    def _print_Add(self, expr: Add, order: str | None = None) -> str:
+        terms = list(Add.make_args(expr))
+        terms.sort(key=lambda term: term.could_extract_minus_sign())
+        return super()._print_Add(Add(*terms, evaluate=False), order="none")
+
+
+def reader_order(expr: Mul) -> Mul:
+    """Numbers first, then single symbols, then powers and brackets: ``s_i (δ_ij − s_j)``."""
+
+    def rank(factor: Expr) -> int:
+        if factor.is_Number:
+            return 0
+        if factor.is_Add or (factor.is_Pow and factor.base.is_Add):
+            return 2
+        return 1
+
+    return Mul(*sorted(Mul.make_args(expr), key=rank), evaluate=False)
+
+
+def latex(expr: Expr) -> str:
+    """LaTeX for ``expr`` in the reader's vocabulary."""
+    return DeriveLatexPrinter().doprint(expr)

@@ -1,0 +1,64 @@
+"""The steps of a derivation, laid out for a terminal (``derive show``)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import click
+
+from ..derivation import Derivation, Step
+from ..verify import Check
+from .text import text
+
+__all__ = ["show_lines", "check_table"]
+
+
+def _step_lines(number: int, step: Step, width: int) -> Iterator[str]:
+    rule = click.style(f"{number:>2}. {step.rule:<{width}}", bold=True)
+    yield f"{rule}  {text(step.lhs)} = {text(step.rhs)}"
+    yield f"    {'':<{width}}  {click.style(step.note.en, dim=True)}"
+
+
+def show_lines(d: Derivation, checks: tuple[Check, ...]) -> Iterator[str]:
+    """The lines ``derive show NAME`` prints."""
+    yield click.style(f"{d.name} — {d.title.en}", bold=True)
+    if d.aliases:
+        yield f"aliases: {', '.join(d.aliases)}"
+    yield d.description.en
+    yield ""
+    yield f"{text(d.symbol)} = {text(d.loss)}    (differentiated with respect to {text(d.wrt)})"
+    if d.assumptions:
+        yield "assuming " + "; ".join(text(c.equation.lhs) + " = " + text(c.equation.rhs)
+                                      for c in d.assumptions)
+    yield ""
+    width = max(len(s.rule) for s in d.steps)
+    for number, step in enumerate(d.steps, 1):
+        yield from _step_lines(number, step, width)
+    yield ""
+    lhs = text(d.steps[-1].lhs)
+    yield click.style(f"closed form:  {lhs} = {text(d.gradient)}", bold=True, fg="green")
+    if d.gradient_general is not None:
+        yield f"general form (no assumption):  {lhs} = {text(d.gradient_general)}"
+    for identity in d.identities:
+        yield f"identity:  {text(identity.lhs)} = {text(identity.rhs)}  ({identity.note.en})"
+    if d.hessian is not None:
+        h = d.hessian
+        matrix = f"   [{h.matrix}]" if h.matrix else ""
+        yield f"Hessian:  {text(h.steps[0].lhs)} = {text(h.expr)}{matrix}"
+        if h.remark:
+            yield f"  {h.remark.en}"
+    for remark in d.remarks:
+        yield f"note: {remark.en}"
+    numeric = max((c.error for c in checks if c.kind == "numeric"), default=float("nan"))
+    yield click.style(f"verified: {len(checks)} checks passed "
+                      f"(symbolic at n = 2..6, numeric error {numeric:.1e})", fg="green")
+
+
+def check_table(results: dict[str, list[Check]]) -> Iterator[str]:
+    """One row per check: loss, kind, detail, size, error, verdict."""
+    yield f"{'loss':<44} {'check':<13} {'n':>2} {'error':>9}  result  detail"
+    for name, checks in results.items():
+        for c in checks:
+            verdict = click.style("ok", fg="green") if c.passed else click.style("FAIL", fg="red")
+            size = "" if c.size is None else str(c.size)
+            yield f"{name:<44} {c.kind:<13} {size:>2} {c.error:>9.1e}  {verdict:<6}  {c.detail}"

@@ -1,0 +1,77 @@
+"""One-line Unicode math for the terminal: ``∂L/∂z_j = s_j − y_j``."""
+
+from __future__ import annotations
+
+from sympy import Add, Derivative, Expr, Mul, Sum
+from sympy.printing.str import StrPrinter
+
+from ..derivation import Named
+from .latex import reader_order
+
+__all__ = ["text"]
+
+_GREEK = {"varepsilon": "ε", "gamma": "γ", "alpha": "α", "alpha_t": "α_t", "sigma": "σ"}
+
+
+class TextPrinter(StrPrinter):
+    """Compact Unicode: Σ, δ, σ, ∂; subscripts as ``_j``."""
+
+    printmethod = "_derive_text"  # not StrPrinter's, which Indexed overrides
+
+    def _print_Symbol(self, expr: Expr) -> str:
+        return _GREEK.get(expr.name, expr.name)
+
+    def _print_Indexed(self, expr: Expr) -> str:
+        return f"{self._print(expr.base.label)}_{''.join(self._print(i) for i in expr.indices)}"
+
+    def _print_Softmax(self, expr: Expr) -> str:
+        return f"s_{self._print(expr.index)}"
+
+    def _print_LogSoftmax(self, expr: Expr) -> str:
+        return f"log s_{self._print(expr.index)}"
+
+    def _print_LogSumExp(self, expr: Expr) -> str:
+        return f"LSE({self._print(expr.vector)})"
+
+    def _print_Sigmoid(self, expr: Expr) -> str:
+        return f"σ({self._print(expr.args[0])})"
+
+    def _print_Softplus(self, expr: Expr) -> str:
+        return f"softplus({self._print(expr.args[0])})"
+
+    def _print_Named(self, expr: Named) -> str:
+        return self._print(expr.label)
+
+    def _print_KroneckerDelta(self, expr: Expr) -> str:
+        return "δ_" + "".join(self._print(a) for a in expr.args)
+
+    def _print_Sum(self, expr: Sum) -> str:
+        index = expr.limits[0][0]
+        body = self._print(expr.function)
+        if expr.function.is_Add:
+            body = f"({body})"
+        return f"Σ_{self._print(index)} {body}"
+
+    def _print_Derivative(self, expr: Derivative) -> str:
+        variables = [v for v, count in expr.variable_count for _ in range(count)]
+        inner = expr.expr
+        while isinstance(inner, Derivative):
+            inner = inner.expr
+        order = "" if len(variables) == 1 else "²" if len(variables) == 2 else f"^{len(variables)}"
+        bottom = "".join(f"∂{self._print(v)}" for v in variables)
+        return f"∂{order}{self._print(inner)}/{bottom}"
+
+    def _print_Mul(self, expr: Mul) -> str:
+        return super()._print_Mul(reader_order(expr)).replace("**", "^").replace("*", "·")
+
+    def _print_Pow(self, expr: Expr, rational: bool = False) -> str:
+        return super()._print_Pow(expr, rational).replace("**", "^")
+
+    def _print_Add(self, expr: Add, order: str | None = None) -> str:
+        terms = sorted(Add.make_args(expr), key=lambda term: term.could_extract_minus_sign())
+        return super()._print_Add(Add(*terms, evaluate=False), order="none").replace(" - ", " − ")
+
+
+def text(expr: Expr) -> str:
+    """A one-line Unicode rendering of ``expr``."""
+    return TextPrinter({"order": "none"}).doprint(expr)

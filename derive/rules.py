@@ -1,0 +1,291 @@
+r"""The rewrite rules that bring indexed sums to closed form.
+
+SymPy's ``simplify`` cannot finish expressions such as
+:math:`\partial_{z_j} \sum_i y_i \log s_i` (it even raises on some), so the
+engine carries this small explicit rule set.  Each rule is a :class:`Rule`: a
+name, a sentence, and a targeted rewrite; the driver :func:`run_rules` applies
+the first rule that changes the expression and starts again, until no rule
+applies.  No unbounded ``simplify`` is called anywhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from sympy import (
+    Add,
+    Dummy,
+    Expr,
+    Indexed,
+    IndexedBase,
+    KroneckerDelta,
+    Mul,
+    Pow,
+    S,
+    Sum,
+    exp,
+    expand,
+    fraction,
+    log,
+    powsimp,
+    together,
+)
+
+from .constraints import Constraint
+from .derivation import Step, Text
+from .functions import Sigmoid, Softmax, Softplus
+from .symbols import n
+
+__all__ = ["STRUCTURAL_RULES", "Rule", "rewrite_steps", "run_rules", "settle"]
+
+_MAX_STEPS = 40
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A named, targeted rewrite; ``apply`` returns the expression unchanged when it does not apply."""
+
+    name: str
+    note: Text
+    apply: Callable[[Expr], Expr]
+
+
+# --- the rewrites ---------------------------------------------------------------------------------
+
+
+def _sums(expr: Expr, rewrite: Callable[[Sum], Expr | None]) -> Expr:
+    """Rewrite every single-index ``Sum`` bottom-up; ``rewrite`` returns None to leave one alone."""
+
+    def query(e: Expr) -> bool:
+        return isinstance(e, Sum) and len(e.limits) == 1
+
+    def value(e: Sum) -> Expr:
+        new = rewrite(e)
+        return e if new is None else new
+
+    return expr.replace(query, value)
+
+
+def evaluate_products(expr: Expr) -> Expr:
+    """Evaluate products that were built unevaluated for display, so common factors cancel;
+    powers of a common base combine (``x^γ / x = x^(γ-1)``)."""
+    return powsimp(_evaluate(expr), combine="exp", deep=True)
+
+
+def _evaluate(expr: Expr) -> Expr:
+    if not expr.args:
+        return expr
+    return expr.func(*[_evaluate(a) for a in expr.args])
+
+
+def distribute(expr: Expr) -> Expr:
+    """Multiply out the summands of sums (no powers, logs or exponentials are expanded)."""
+    return _sums(expr, lambda e: Sum(expand(e.function, deep=False, mul=True, multinomial=False,
+                                            power_exp=False, power_base=False, log=False),
+                                     *e.limits))
+
+
+def common_denominator(expr: Expr) -> Expr:
+    """Bring a sum-free expression over one denominator and multiply out the numerator.
+
+    Applied only when the result is shorter, e.g. ``-y/a + (1-y)/(1-a) -> (a - y)/(a(1 - a))``.
+    """
+    if expr.has(Sum) or not any(d.free_symbols for d in _denominators(expr)):
+        return expr
+    num, den = fraction(together(expr))
+    new = expand(num, mul=True, multinomial=False, power_exp=False, power_base=False,
+                 log=False) / den
+    return new if new.count_ops() < expr.count_ops() else expr
+
+
+def _denominators(expr: Expr) -> list[Expr]:
+    return [p.base for p in expr.atoms(Pow) if p.exp.is_negative]
+
+
+def substitute_delta(expr: Expr) -> Expr:
+    r""":math:`\delta_{jt} f(j) = \delta_{jt} f(t)`: in a product with a delta the indices are equal."""
+
+    def query(e: Expr) -> bool:
+        return e.is_Mul and _delta_substitution(e) is not None
+
+    return expr.replace(query, _delta_substitution)
+
+
+def _delta_substitution(product: Mul) -> Expr | None:
+    for delta in product.atoms(KroneckerDelta):
+        if delta not in product.args or not all(a.is_Symbol for a in delta.args):
+            continue
+        rest = product / delta
+        a, b = delta.args
+        options = [rest.xreplace({a: b}), rest.xreplace({b: a})]
+        best = min(options, key=lambda e: (e.count_ops(), str(e)))
+        if best.count_ops() < rest.count_ops():
+            return delta * best
+    return None
+
+
+def split_sum(expr: Expr) -> Expr:
+    r""":math:`\sum_i (a_i + b_i) = \sum_i a_i + \sum_i b_i`."""
+    return _sums(expr, lambda e: Add(*[Sum(term, *e.limits) for term in e.function.args])
+                 if e.function.is_Add else None)
+
+
+def pull_factors(expr: Expr) -> Expr:
+    r""":math:`\sum_i c f_i = c \sum_i f_i` when ``c`` does not depend on ``i``; :math:`\sum_i c = n c`."""
+
+    def rewrite(e: Sum) -> Expr | None:
+        index, lo, hi = e.limits[0]
+        const, rest = e.function.as_independent(index, as_Add=False)
+        if const == 1:
+            return None
+        if rest == 1:
+            return const * (hi - lo + 1)
+        return const * Sum(rest, *e.limits)
+
+    return _sums(expr, rewrite)
+
+
+def eliminate_delta(expr: Expr) -> Expr:
+    r""":math:`\sum_i \delta_{ij} f_i = f_j` (``j`` is a valid index, so the term is in range)."""
+
+    def rewrite(e: Sum) -> Expr | None:
+        index = e.limits[0][0]
+        for factor in Mul.make_args(e.function):
+            if isinstance(factor, KroneckerDelta) and index in factor.free_symbols:
+                a, b = factor.args
+                other = b if a == index else a
+                if index in other.free_symbols:
+                    continue
+                return (e.function / factor).xreplace({index: other})
+        return None
+
+    return _sums(expr, rewrite)
+
+
+def softmax_sums_to_one(expr: Expr) -> Expr:
+    r""":math:`\sum_i s_i = 1`, an identity of the softmax (no assumption needed)."""
+    return _sums(expr, lambda e: S.One if isinstance(e.function, Softmax)
+                 and e.function.index == e.limits[0][0] else None)
+
+
+def refold_softmax(expr: Expr) -> Expr:
+    r""":math:`e^{z_j} / \sum_k e^{z_k} = s_j`."""
+
+    def query(e: Expr) -> bool:
+        return e.is_Mul and _softmax_parts(e) is not None
+
+    def value(e: Expr) -> Expr:
+        vector, index, rest = _softmax_parts(e)
+        return Softmax(vector, index) * rest
+
+    return expr.replace(query, value)
+
+
+def _softmax_parts(product: Mul) -> tuple[IndexedBase, Expr, Expr] | None:
+    """Find ``exp(z_j)`` and ``(Σ_k exp(z_k))^{-1}`` among the factors of ``product``."""
+    factors = Mul.make_args(product)
+    for den in factors:
+        if not (isinstance(den, Pow) and den.exp == -1 and isinstance(den.base, Sum)):
+            continue
+        body, (m, lo, hi) = den.base.function, den.base.limits[0]
+        if not (isinstance(body, exp) and isinstance(body.args[0], Indexed)
+                and body.args[0].indices == (m,) and (lo, hi) == (1, n)):
+            continue
+        vector = body.args[0].base
+        for num in factors:
+            if isinstance(num, exp) and isinstance(num.args[0], Indexed) and num.args[0].base == vector:
+                rest = Mul(*[f for f in factors if f is not den and f is not num])
+                return vector, num.args[0].indices[0], rest
+    return None
+
+
+def refold_sigmoid(expr: Expr) -> Expr:
+    r"""Refold the sigmoid family.
+
+    :math:`1/(1 + e^{-x}) = \sigma(x)`, :math:`e^{x}/(1 + e^{x}) = \sigma(x)`,
+    :math:`\log(1 + e^{x}) = \operatorname{softplus}(x)`.
+    """
+    x = Dummy("x")
+    rules = [
+        (1 / (1 + exp(-x)), Sigmoid(x)),
+        (exp(x) / (1 + exp(x)), Sigmoid(x)),
+        (1 / (1 + exp(x)), Sigmoid(-x)),
+        (log(1 + exp(x)), Softplus(x)),
+    ]
+    for pattern, target in rules:
+        w = Dummy("w")
+        pat = pattern.xreplace({x: w})
+        expr = expr.replace(pat, target.xreplace({x: w}))
+    return expr
+
+
+def _rule(name: str, apply: Callable[[Expr], Expr], en: str, zh: str) -> Rule:
+    return Rule(name, Text(en, zh), apply)
+
+
+EVALUATE = _rule("cancel", evaluate_products,
+                 "Multiply out the factors; common factors cancel.",
+                 "把各因子相乘，公共因子约去。")
+FRACTIONS = _rule("common denominator", common_denominator,
+                  "Put the terms over one denominator; common factors cancel.",
+                  "通分，约去公因子。")
+DELTA_SUBSTITUTE = _rule("Kronecker delta", substitute_delta,
+                         "Where δ_jt ≠ 0 the two indices are equal, so one can replace the other.",
+                         "δ_jt 不为零时两个下标相等，可以互相替换。")
+DISTRIBUTE = _rule("distribute", distribute,
+                   "Multiply out the products over the bracket.",
+                   "展开括号，逐项相乘。")
+SPLIT = _rule("linearity of the sum", split_sum,
+              "A sum of terms is the sum of the separate sums.",
+              "求和对加法是线性的，拆成各项分别求和。")
+PULL = _rule("pull out constant factors", pull_factors,
+             "Factors that do not depend on the summation index move in front of the sum.",
+             "与求和下标无关的因子提到求和号外。")
+DELTA = _rule("Kronecker delta", eliminate_delta,
+              "The Kronecker delta keeps only the term whose index matches: Σ_i δ_ij f_i = f_j.",
+              "克罗内克 δ 只保留下标相同的那一项：Σ_i δ_ij f_i = f_j。")
+SOFTMAX_SUM = _rule("softmax sums to one", softmax_sums_to_one,
+                    "The softmax outputs form a distribution: Σ_i s_i = 1.",
+                    "softmax 的输出是一个概率分布：Σ_i s_i = 1。")
+REFOLD_SOFTMAX = _rule("refold softmax", refold_softmax,
+                       "Recognise exp(z_j)/Σ_k exp(z_k) as the softmax output s_j.",
+                       "把 exp(z_j)/Σ_k exp(z_k) 写回 softmax 输出 s_j。")
+REFOLD_SIGMOID = _rule("refold sigmoid", refold_sigmoid,
+                       "Recognise 1/(1 + e^{-x}) as σ(x) and log(1 + e^x) as softplus(x).",
+                       "把 1/(1 + e^{-x}) 写回 σ(x)，把 log(1 + e^x) 写回 softplus(x)。")
+
+STRUCTURAL_RULES: tuple[Rule, ...] = (
+    EVALUATE, DISTRIBUTE, SPLIT, PULL, DELTA, DELTA_SUBSTITUTE, SOFTMAX_SUM,
+    REFOLD_SOFTMAX, REFOLD_SIGMOID, FRACTIONS,
+)
+
+
+
+def run_rules(expr: Expr, rules: Iterable[Rule] = STRUCTURAL_RULES) -> list[tuple[Rule, Expr]]:
+    """Apply the first rule that changes ``expr``, again and again; the list of (rule, result)."""
+    rules = tuple(rules)
+    trail: list[tuple[Rule, Expr]] = []
+    while len(trail) < _MAX_STEPS:
+        for rule in rules:
+            new = rule.apply(expr)
+            if new != expr:
+                trail.append((rule, new))
+                expr = new
+                break
+        else:
+            return trail
+    raise RuntimeError(f"rewrite rules did not settle after {_MAX_STEPS} steps: {expr}")
+
+
+def settle(expr: Expr) -> Expr:
+    """The fixed point of the structural rules (silently)."""
+    trail = run_rules(expr)
+    return trail[-1][1] if trail else evaluate_products(expr)
+
+
+def rewrite_steps(lhs: Expr, rhs: Expr, assumes: tuple[Constraint, ...] = ()) -> list[Step]:
+    """The steps that bring ``rhs`` to its fixed point under the structural rules."""
+    return [Step(lhs, new, rule.name, rule.note, assumes) for rule, new in run_rules(rhs)]
+
+

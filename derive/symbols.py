@@ -1,0 +1,91 @@
+"""The symbols every derivation is written in.
+
+Vectors are :class:`~sympy.IndexedBase` objects over the symbolic length ``n``
+(components ``1..n``); indices are plain integer symbols.  Each symbol carries a
+*role* (logits, probabilities, targets, weights, ...) that tells the verifier
+where to draw random test points from, and the code generator what the
+argument is.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from sympy import IndexedBase, Symbol, symbols
+
+__all__ = [
+    "INDICES",
+    "Role",
+    "a0",
+    "alpha",
+    "eps",
+    "gamma",
+    "i",
+    "j",
+    "k",
+    "l",
+    "n",
+    "p",
+    "p0",
+    "q",
+    "q0",
+    "role_of",
+    "s",
+    "t",
+    "w",
+    "x",
+    "y",
+    "y0",
+    "z",
+    "z0",
+]
+
+
+class Role(Enum):
+    """Where a quantity lives; the verifier samples each role from its domain."""
+
+    REAL = "real"            # logits, log-probabilities: any real number
+    PROBABILITY = "prob"     # a number in (0, 1); a vector of them is sampled on the simplex
+    TARGET = "target"        # a target in [0, 1]; a vector is a distribution when Σ y = 1 is assumed
+    POSITIVE = "positive"    # weights, pos_weight
+    SMOOTHING = "smoothing"  # label smoothing ε in [0, 1)
+    FOCUS = "focus"          # focal γ ≥ 0
+
+
+n = Symbol("n", integer=True, positive=True)
+i, j, k, l, t = symbols("i j k l t", integer=True)  # noqa: E741 (math names)
+m = Symbol("m", integer=True)  # reserved for the sums inside named functions' definitions
+INDICES = (i, j, k, l, t)
+
+# Vectors over 1..n.
+z = IndexedBase("z", real=True)   # logits
+y = IndexedBase("y", real=True)   # targets
+s = IndexedBase("s", real=True)   # softmax outputs, as independent variables in ∂L/∂s_i
+p = IndexedBase("p", real=True)   # a probability distribution
+q = IndexedBase("q", real=True)   # a model distribution
+x = IndexedBase("x", real=True)   # log-probabilities (input of nll_loss / kl_div)
+w = IndexedBase("w", real=True)   # class weights
+
+# Scalars (names end in 0 in Python only; they print as z, y, p, a).
+z0 = Symbol("z", real=True)
+y0 = Symbol("y", real=True)
+p0 = Symbol("p", real=True)
+a0 = Symbol("a", real=True)       # a sigmoid activation, as an independent variable in ∂L/∂a
+q0 = Symbol("q", positive=True)   # pos_weight
+eps = Symbol("varepsilon", real=True)
+gamma = Symbol("gamma", nonnegative=True)
+alpha = Symbol("alpha", positive=True)
+
+_ROLES = {
+    z: Role.REAL, x: Role.REAL, z0: Role.REAL,
+    y: Role.TARGET, y0: Role.TARGET,
+    s: Role.PROBABILITY, p: Role.PROBABILITY, q: Role.PROBABILITY,
+    p0: Role.PROBABILITY, a0: Role.PROBABILITY,
+    w: Role.POSITIVE, q0: Role.POSITIVE, alpha: Role.PROBABILITY,
+    eps: Role.SMOOTHING, gamma: Role.FOCUS,
+}
+
+
+def role_of(symbol: Symbol | IndexedBase) -> Role:
+    """The role of a vector or scalar symbol (``KeyError`` for an unknown one)."""
+    return _ROLES[symbol]

@@ -1,0 +1,285 @@
+r"""Verification of derivations: symbolic at concrete sizes, and numeric.
+
+Three checks, all of which must pass before a derivation is shown:
+
+1. **Steps**: both sides of every :class:`~derive.derivation.Step` agree at
+   concrete sizes (every value of every free index), with the step's own
+   assumptions imposed.
+2. **Closed form**: for ``n = 2..6`` the closed-form gradient (and the general
+   form, and the Hessian) equals SymPy's raw derivative of the loss written with
+   explicit components :math:`z_1..z_n`.
+3. **Numeric**: central differences in float64 at random points agree with the
+   closed form (relative error reported).
+
+Symbolic equality is decided without ``simplify``: the difference is brought
+to a canonical form (logits ``z_m = log E_m`` with ``E_m > 0``, logarithms
+expanded, powers split) and must ``cancel`` to zero.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+from dataclasses import dataclass
+
+import numpy as np
+from sympy import (
+    Add,
+    Derivative,
+    Expr,
+    Indexed,
+    IndexedBase,
+    Integer,
+    Pow,
+    Rational,
+    Sum,
+    Symbol,
+    exp,
+    expand,
+    expand_log,
+    expand_power_base,
+    expand_power_exp,
+    factor,
+    lambdify,
+    log,
+    nan,
+    together,
+    zoo,
+)
+
+from .constraints import Constraint, Simplex
+from .derivation import Derivation, Named, Step
+from .functions import NAMED_FUNCTIONS
+from .symbols import INDICES, Role, n, role_of
+
+__all__ = ["Check", "VerificationError", "ensure_verified", "instantiate", "verify"]
+
+STEP_SIZES = (2, 3)
+CLOSED_FORM_SIZES = (2, 3, 4, 5, 6)
+NUMERIC_SIZE = 4
+NUMERIC_TOLERANCE = 1e-6
+
+
+@dataclass(frozen=True)
+class Check:
+    """One verification: what was checked, how, at which size, its error, and whether it passed."""
+
+    kind: str          # "step", "closed form", "general form", "hessian", "numeric"
+    detail: str
+    size: int | None
+    error: float
+    passed: bool
+
+
+class VerificationError(AssertionError):
+    """A derivation failed a check; it must not be shown as if it were right."""
+
+
+# --- explicit components at a concrete size -----------------------------------------------------
+
+_ORIGIN: dict[Symbol, IndexedBase] = {}
+
+
+def component(base: IndexedBase, m: int) -> Symbol:
+    """The explicit symbol ``z_m`` for component ``m`` of the vector ``base``."""
+    sym = Symbol(f"{base.label}_{m}", real=True)
+    _ORIGIN[sym] = base
+    return sym
+
+
+def _expand_sum(e: Sum) -> Expr:
+    (index, lo, hi), body = e.limits[0], e.function
+    return Add(*[body.xreplace({index: Integer(m)}) for m in range(int(lo), int(hi) + 1)])
+
+
+def instantiate(expr: Expr, size: int, values: dict[Symbol, int],
+                constraints: tuple[Constraint, ...] = ()) -> Expr:
+    """``expr`` at ``n = size`` with the free indices set to ``values``: explicit components,
+    named functions written out, constraints imposed, derivatives evaluated."""
+    expr = expr.replace(lambda e: isinstance(e, Named), lambda e: e.expr)
+    expr = expr.xreplace({n: Integer(size), **{k: Integer(v) for k, v in values.items()}})
+    while expr.has(Sum):
+        expr = expr.replace(lambda e: isinstance(e, Sum) and not e.function.has(Sum), _expand_sum)
+    expr = expr.replace(lambda e: isinstance(e, NAMED_FUNCTIONS),
+                        lambda e: e.explicit(size, lambda base, m: base[m]))
+    for constraint in constraints:
+        expr = expr.xreplace(constraint.substitutions(size, values))
+    expr = expr.replace(lambda e: isinstance(e, Indexed),
+                        lambda e: component(e.base, int(e.indices[0])))
+    return expr.replace(lambda e: isinstance(e, Derivative), lambda e: e.doit())
+
+
+# --- symbolic equality without simplify -----------------------------------------------------------
+
+
+def _canonical(expr: Expr) -> Expr:
+    """Write every exponentiated logit as a positive symbol ``E``; factor the arguments of logs
+    and the bases of powers; expand logs and powers.  The result is rational in the ``E``s, the
+    other variables, ``log`` atoms and ``base**symbol`` atoms."""
+    inside_exp = set().union(*[e.args[0].free_symbols for e in expr.atoms(exp)] or [set()])
+    positives = {v: Symbol(f"E_{v.name}", positive=True) for v in inside_exp}
+    expr = expr.xreplace({v: log(e) for v, e in positives.items()})
+    expr = expr.replace(lambda e: isinstance(e, exp), lambda e: exp(expand(e.args[0])))
+    expr = expand_power_exp(expr)
+    expr = expr.replace(lambda e: isinstance(e, log), lambda e: log(factor(together(e.args[0]))))
+    expr = expr.replace(lambda e: isinstance(e, Pow) and e.base.is_Add,
+                        lambda e: Pow(factor(together(e.base)), e.exp))
+    expr = expand_power_base(expand_log(expr, force=True), force=True)
+    return expand_power_exp(expr)
+
+
+def _as_rational(expr: Expr) -> Expr:
+    """Replace each transcendental atom (``log u``, ``b**γ``) by a fresh generator symbol.
+
+    An identity that holds with the atoms as independent variables holds in particular."""
+    atoms: dict[Expr, Symbol] = {}
+
+    def generator(key: Expr) -> Symbol:
+        return atoms.setdefault(key, Symbol(f"G{len(atoms)}"))
+
+    def split_power(e: Pow) -> Expr:
+        result = Pow(e.base, e.exp.as_coeff_Add()[0])
+        for term in Add.make_args(e.exp.as_coeff_Add()[1]):
+            coeff, symbolic = term.as_coeff_Mul()
+            result *= generator(Pow(e.base, symbolic)) ** coeff if coeff.is_Integer \
+                else generator(Pow(e.base, term))
+        return result
+
+    expr = expr.replace(lambda e: isinstance(e, Pow) and not e.exp.is_Number, split_power)
+    return expr.replace(lambda e: isinstance(e, log), lambda e: generator(e))
+
+
+def symbolically_equal(a: Expr, b: Expr, trials: int = 3) -> bool:
+    """True when ``a - b`` is identically zero.
+
+    The difference is brought to canonical form and made rational (:func:`_as_rational`); a
+    rational function is then tested exactly at random rational points with large numerators
+    (Schwartz-Zippel: a non-zero function vanishes at such a point with probability below
+    degree / 10^9).  Exact arithmetic throughout, no floating point and no ``simplify``."""
+    diff = a - b
+    if diff == 0:
+        return True
+    rational = _as_rational(_canonical(diff))
+    variables = sorted(rational.free_symbols, key=str)
+    rng = random.Random(20261125)
+    zeros = 0
+    while zeros < trials:
+        point = {v: Rational(rng.randint(1, 10**9), rng.randint(1, 10**9)) for v in variables}
+        value = rational.xreplace(point)
+        if value.has(zoo, nan):
+            continue  # a pole of the function; draw another point
+        if value != 0:
+            return False
+        zeros += 1
+    return True
+
+
+# --- random points -------------------------------------------------------------------------------
+
+
+def _sample(symbols: set[Symbol], size: int, rng: np.random.Generator,
+            constraints: tuple[Constraint, ...]) -> dict[Symbol, float]:
+    simplex = {c.vector for c in constraints if isinstance(c, Simplex)}
+    point: dict[Symbol, float] = {}
+    dirichlet: dict[IndexedBase, np.ndarray] = {}
+    for sym in sorted(symbols, key=str):
+        base = _ORIGIN.get(sym)
+        role = role_of(base if base is not None else sym)
+        if base is not None and (base in simplex or role is Role.PROBABILITY):
+            draw = dirichlet.setdefault(base, rng.dirichlet(np.full(size, 2.0)))
+            point[sym] = float(draw[int(sym.name.rsplit("_", 1)[1]) - 1])
+            continue
+        point[sym] = {
+            Role.REAL: lambda: rng.normal(0.0, 1.5),
+            Role.PROBABILITY: lambda: rng.uniform(0.05, 0.95),
+            Role.TARGET: lambda: rng.uniform(0.0, 1.0),
+            Role.POSITIVE: lambda: rng.uniform(0.5, 2.0),
+            Role.SMOOTHING: lambda: rng.uniform(0.0, 0.5),
+            Role.FOCUS: lambda: rng.uniform(0.5, 3.0),
+        }[role]()
+    return point
+
+
+# --- the checks ----------------------------------------------------------------------------------
+
+
+def _index_values(exprs: tuple[Expr, ...], size: int) -> list[dict[Symbol, int]]:
+    free = sorted(set().union(*[e.free_symbols for e in exprs]) & set(INDICES), key=str)
+    combos = itertools.product(range(1, size + 1), repeat=len(free))
+    return [dict(zip(free, combo, strict=True)) for combo in combos]
+
+
+def _equation_checks(kind: str, label: str, lhs: Expr, rhs: Expr, sizes: tuple[int, ...],
+                     constraints: tuple[Constraint, ...]) -> list[Check]:
+    checks = []
+    for size in sizes:
+        failures = [values for values in _index_values((lhs, rhs), size)
+                    if not symbolically_equal(instantiate(lhs, size, values, constraints),
+                                              instantiate(rhs, size, values, constraints))]
+        detail = label if not failures else f"{label}: differs at {failures[0]}"
+        checks.append(Check(kind, detail, size, 0.0 if not failures else 1.0, not failures))
+    return checks
+
+
+def _step_checks(steps: tuple[Step, ...], prefix: str) -> list[Check]:
+    checks = []
+    for number, step in enumerate(steps, 1):
+        if isinstance(step.lhs, Symbol) and not isinstance(step.lhs, Indexed):
+            continue  # the definition of the loss itself
+        checks += _equation_checks("step", f"{prefix}{number} ({step.rule})", step.lhs, step.rhs,
+                                   STEP_SIZES, step.assumes)
+    return checks
+
+
+def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
+    """Central differences of the explicit loss against the closed form, float64."""
+    size, used = NUMERIC_SIZE, derivation.steps[-1].assumes
+    worst = 0.0
+    for values in _index_values((derivation.gradient, derivation.loss), size):
+        loss = instantiate(derivation.loss, size, values, used)
+        wrt = instantiate(derivation.wrt, size, values)
+        grad = instantiate(derivation.gradient, size, values, used)
+        variables = sorted(loss.free_symbols | grad.free_symbols | {wrt}, key=str)
+        point = _sample(set(variables), size, rng, used)
+        f, g = (lambdify(variables, e, modules="numpy") for e in (loss, grad))
+        h = 1e-6 * max(1.0, abs(point[wrt]))
+        up, down = dict(point), dict(point)
+        up[wrt] += h
+        down[wrt] -= h
+        fd = (f(*[up[v] for v in variables]) - f(*[down[v] for v in variables])) / (2 * h)
+        exact = g(*[point[v] for v in variables])
+        worst = max(worst, abs(fd - exact) / max(1.0, abs(exact)))
+    return Check("numeric", "central differences vs closed form", size, float(worst),
+                 bool(worst < NUMERIC_TOLERANCE))
+
+
+def verify(derivation: Derivation, seed: int = 0) -> list[Check]:
+    """Every check of ``derivation``; see the module docstring."""
+    rng = np.random.default_rng(seed)
+    used = derivation.steps[-1].assumes
+    raw = Derivative(Named(derivation.symbol, derivation.loss), derivation.wrt)
+    checks = _step_checks(derivation.steps, "step ")
+    checks += _step_checks(derivation.identities, "identity ")
+    checks += _equation_checks("closed form", "gradient = raw derivative", raw, derivation.gradient,
+                               CLOSED_FORM_SIZES, used)
+    if derivation.gradient_general is not None:
+        checks += _equation_checks("general form", "general form = raw derivative", raw,
+                                   derivation.gradient_general, CLOSED_FORM_SIZES, ())
+    if derivation.hessian is not None:
+        second = Derivative(raw, derivation.hessian.wrt)
+        checks += _step_checks(derivation.hessian.steps, "hessian step ")
+        checks += _equation_checks("hessian", "Hessian = raw second derivative", second,
+                                   derivation.hessian.expr, CLOSED_FORM_SIZES[:3], used)
+    checks.append(_numeric_check(derivation, rng))
+    return checks
+
+
+def ensure_verified(derivation: Derivation) -> list[Check]:
+    """Run :func:`verify`; raise :class:`VerificationError` naming the first failed check."""
+    checks = verify(derivation)
+    failed = [c for c in checks if not c.passed]
+    if failed:
+        first = failed[0]
+        raise VerificationError(f"{derivation.name}: {first.kind} check failed ({first.detail}, "
+                                f"n={first.size}, error={first.error:.3g})")
+    return checks
