@@ -125,10 +125,8 @@ def derive(spec: LossSpec) -> Derivation:
                           used))
         steps += rewrite_steps(lhs, new, used)
         rhs = steps[-1].rhs
-    if spec.presented_as is not None and spec.presented_as != rhs:
-        steps.append(Step(lhs, spec.presented_as, "rearrange",
-                          Text("Collect the terms into the usual form.", "整理成常见的形式。"), used))
-        rhs = spec.presented_as
+    steps += _rearrange(lhs, rhs, spec.presented_as, used)
+    rhs = steps[-1].rhs
     return Derivation(
         name=spec.name, title=spec.title, family=spec.family, description=spec.description,
         symbol=spec.symbol, loss=spec.loss, wrt=spec.wrt, assumptions=spec.assumptions,
@@ -136,6 +134,14 @@ def derive(spec: LossSpec) -> Derivation:
         hessian=_hessian(spec, lhs, rhs, used), aliases=spec.aliases,
         parameters=spec.parameters, remarks=spec.remarks, identities=spec.identities,
     )
+
+
+def _rearrange(lhs: Expr, rhs: Expr, target: Expr | None, used: tuple[Constraint, ...]) -> list[Step]:
+    """A final step to the form people write (``target``); the verifier checks it like any other."""
+    if target is None or target == rhs:
+        return []
+    return [Step(lhs, target, "rearrange",
+                 Text("Collect the terms into the usual form.", "整理成常见的形式。"), used)]
 
 
 def _hessian(spec: LossSpec, first: Expr, gradient: Expr, used: tuple[Constraint, ...]) -> SecondOrder | None:
@@ -147,5 +153,6 @@ def _hessian(spec: LossSpec, first: Expr, gradient: Expr, used: tuple[Constraint
                   Text("Differentiate the closed-form gradient once more.",
                        "对闭式梯度再求一次导。"), used)]
     steps += rewrite_steps(lhs, rhs, used)
+    steps += _rearrange(lhs, steps[-1].rhs, spec.hessian.presented_as, used)
     return SecondOrder(spec.hessian.wrt, tuple(steps), steps[-1].rhs,
                        spec.hessian.matrix, spec.hessian.remark)

@@ -32,11 +32,23 @@ class Named(Function):
         return self.args[1]
 
 
+def unwrap(expr: Expr) -> Expr:
+    """``expr`` with every :class:`Named` replaced by what it stands for."""
+    return expr.replace(lambda e: isinstance(e, Named), lambda e: e.expr)
+
+
 class Text(NamedTuple):
     """A sentence in the two languages the documents are written in."""
 
     en: str
     zh: str
+
+
+class MatrixForm(NamedTuple):
+    """A matrix written the way people write it, as Unicode text and as LaTeX."""
+
+    text: str
+    latex: str
 
 
 @dataclass(frozen=True)
@@ -61,7 +73,7 @@ class SecondOrder:
     wrt: Expr
     steps: tuple[Step, ...]
     expr: Expr
-    matrix: str | None = None       # LaTeX of the matrix form, e.g. diag(s) - s s^T
+    matrix: MatrixForm | None = None  # e.g. diag(s) − s sᵀ
     remark: Text | None = None      # convexity, conditioning, ...
 
 
@@ -97,8 +109,9 @@ class HessianSpec:
     """Ask for the second derivative w.r.t. ``wrt``; ``matrix`` and ``remark`` are shown with it."""
 
     wrt: Expr
-    matrix: str | None = None
+    matrix: MatrixForm | None = None
     remark: Text | None = None
+    presented_as: Expr | None = None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from .derivation import Derivation, Step
 from .printing.latex import latex
 from .verify import Check
 
-__all__ = ["to_dict", "step_dict"]
+__all__ = ["step_dict", "to_dict"]
 
 
 def step_dict(step: Step) -> dict:
@@ -31,7 +31,7 @@ def to_dict(d: Derivation, checks: tuple[Check, ...] = ()) -> dict:
         hessian = {
             "wrt": latex(d.hessian.wrt),
             "latex": latex(d.hessian.expr),
-            "matrix": d.hessian.matrix,
+            "matrix": d.hessian.matrix.latex if d.hessian.matrix else None,
             "remark": d.hessian.remark.en if d.hessian.remark else None,
             "steps": [step_dict(s) for s in d.hessian.steps],
         }

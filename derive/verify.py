@@ -212,6 +212,8 @@ def _index_values(exprs: tuple[Expr, ...], size: int) -> list[dict[Symbol, int]]
 def _equation_checks(kind: str, label: str, lhs: Expr, rhs: Expr, sizes: tuple[int, ...],
                      constraints: tuple[Constraint, ...]) -> list[Check]:
     checks = []
+    if not any(e.has(n) or e.atoms(Indexed) for e in (lhs, rhs)):
+        sizes = sizes[:1]  # a scalar equation: the size does not enter
     for size in sizes:
         failures = [values for values in _index_values((lhs, rhs), size)
                     if not symbolically_equal(instantiate(lhs, size, values, constraints),

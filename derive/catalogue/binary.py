@@ -96,7 +96,9 @@ SPECS = (
             "使饱和的神经元学习缓慢。"),
         loss=(_sigma - y0) ** 2 / 2,
         wrt=z0,
-        hessian=HessianSpec(z0, remark=_NOT_CONVEX),
+        hessian=HessianSpec(
+            z0, remark=_NOT_CONVEX,
+            presented_as=_sigma * (1 - _sigma) * (_sigma * (1 - _sigma) + (_sigma - y0) * (1 - 2 * _sigma))),
         remarks=(_SLOWDOWN,),
         aliases=("quadratic_cost_sigmoid", "mse_sigmoid_neuron"),
     ),

@@ -3,7 +3,7 @@
 from sympy import KroneckerDelta, Sum, log
 
 from ..constraints import OneHot, Simplex
-from ..derivation import HessianSpec, LossSpec, Text
+from ..derivation import HessianSpec, LossSpec, MatrixForm, Text
 from ..functions import LogSoftmax, Softmax
 from ..symbols import eps, gamma, i, j, k, l, n, t, w, x, y, z
 
@@ -52,7 +52,7 @@ SPECS = (
         loss=-Sum(y[k] * log(Softmax(z, k)), (k, 1, n)),
         wrt=z[j],
         assumptions=(Simplex(y),),
-        hessian=HessianSpec(z[l], matrix=r"\operatorname{diag}(s) - s s^{\top}", remark=_CONVEX),
+        hessian=HessianSpec(z[l], matrix=MatrixForm("diag(s) − s sᵀ", r"\operatorname{diag}(s) - s s^{\top}"), remark=_CONVEX),
         aliases=("softmax_cross_entropy", "softmax_cross_entropy_with_logits", "CrossEntropyLoss",
                  "categorical_crossentropy", "categorical_cross_entropy"),
     ),

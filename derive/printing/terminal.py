@@ -10,7 +10,7 @@ from ..derivation import Derivation, Step
 from ..verify import Check
 from .text import text
 
-__all__ = ["show_lines", "check_table"]
+__all__ = ["check_table", "show_lines"]
 
 
 def _step_lines(number: int, step: Step, width: int) -> Iterator[str]:
@@ -43,7 +43,7 @@ def show_lines(d: Derivation, checks: tuple[Check, ...]) -> Iterator[str]:
         yield f"identity:  {text(identity.lhs)} = {text(identity.rhs)}  ({identity.note.en})"
     if d.hessian is not None:
         h = d.hessian
-        matrix = f"   [{h.matrix}]" if h.matrix else ""
+        matrix = f",  i.e. H = {h.matrix.text}" if h.matrix else ""
         yield f"Hessian:  {text(h.steps[0].lhs)} = {text(h.expr)}{matrix}"
         if h.remark:
             yield f"  {h.remark.en}"

@@ -58,7 +58,10 @@ class TextPrinter(StrPrinter):
         while isinstance(inner, Derivative):
             inner = inner.expr
         order = "" if len(variables) == 1 else "²" if len(variables) == 2 else f"^{len(variables)}"
-        bottom = "".join(f"∂{self._print(v)}" for v in variables)
+        if len(set(variables)) == 1 and len(variables) > 1:
+            bottom = f"∂{self._print(variables[0])}{order}"
+        else:
+            bottom = "".join(f"∂{self._print(v)}" for v in variables)
         return f"∂{order}{self._print(inner)}/{bottom}"
 
     def _print_Mul(self, expr: Mul) -> str:
