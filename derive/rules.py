@@ -15,7 +15,6 @@ from dataclasses import dataclass
 
 from sympy import (
     Add,
-    Dummy,
     Expr,
     Indexed,
     IndexedBase,
@@ -24,6 +23,7 @@ from sympy import (
     Pow,
     S,
     Sum,
+    Wild,
     exp,
     expand,
     fraction,
@@ -206,17 +206,14 @@ def refold_sigmoid(expr: Expr) -> Expr:
     :math:`1/(1 + e^{-x}) = \sigma(x)`, :math:`e^{x}/(1 + e^{x}) = \sigma(x)`,
     :math:`\log(1 + e^{x}) = \operatorname{softplus}(x)`.
     """
-    x = Dummy("x")
+    x = Wild("x")
     rules = [
-        (1 / (1 + exp(-x)), Sigmoid(x)),
         (exp(x) / (1 + exp(x)), Sigmoid(x)),
-        (1 / (1 + exp(x)), Sigmoid(-x)),
+        (1 / (1 + exp(-x)), Sigmoid(x)),
         (log(1 + exp(x)), Softplus(x)),
     ]
     for pattern, target in rules:
-        w = Dummy("w")
-        pat = pattern.xreplace({x: w})
-        expr = expr.replace(pat, target.xreplace({x: w}))
+        expr = expr.replace(pattern, target)
     return expr
 
 

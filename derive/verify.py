@@ -21,6 +21,7 @@ from __future__ import annotations
 import itertools
 import random
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from sympy import (
@@ -39,7 +40,7 @@ from sympy import (
     expand_log,
     expand_power_base,
     expand_power_exp,
-    factor,
+    factor_terms,
     lambdify,
     log,
     nan,
@@ -96,6 +97,13 @@ def instantiate(expr: Expr, size: int, values: dict[Symbol, int],
                 constraints: tuple[Constraint, ...] = ()) -> Expr:
     """``expr`` at ``n = size`` with the free indices set to ``values``: explicit components,
     named functions written out, constraints imposed, derivatives evaluated."""
+    return _instantiate(expr, size, tuple(sorted(values.items(), key=str)), constraints)
+
+
+@lru_cache(maxsize=4096)
+def _instantiate(expr: Expr, size: int, values: tuple[tuple[Symbol, int], ...],
+                 constraints: tuple[Constraint, ...]) -> Expr:
+    values = dict(values)
     expr = expr.replace(lambda e: isinstance(e, Named), lambda e: e.expr)
     expr = expr.xreplace({n: Integer(size), **{k: Integer(v) for k, v in values.items()}})
     while expr.has(Sum):
@@ -121,9 +129,9 @@ def _canonical(expr: Expr) -> Expr:
     expr = expr.xreplace({v: log(e) for v, e in positives.items()})
     expr = expr.replace(lambda e: isinstance(e, exp), lambda e: exp(expand(e.args[0])))
     expr = expand_power_exp(expr)
-    expr = expr.replace(lambda e: isinstance(e, log), lambda e: log(factor(together(e.args[0]))))
+    expr = expr.replace(lambda e: isinstance(e, log), lambda e: log(factor_terms(together(e.args[0]))))
     expr = expr.replace(lambda e: isinstance(e, Pow) and e.base.is_Add,
-                        lambda e: Pow(factor(together(e.base)), e.exp))
+                        lambda e: Pow(factor_terms(together(e.base)), e.exp))
     expr = expand_power_base(expand_log(expr, force=True), force=True)
     return expand_power_exp(expr)
 

@@ -1,0 +1,97 @@
+"""The verifier: it proves true identities and, above all, catches wrong ones."""
+
+import dataclasses
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sympy import Derivative, KroneckerDelta, Symbol, exp, lambdify, log
+
+from derive.catalogue import derivation
+from derive.derivation import Named
+from derive.functions import Sigmoid, Softmax
+from derive.symbols import j, y, z, z0
+from derive.verify import VerificationError, ensure_verified, instantiate, symbolically_equal, verify
+
+E1, E2 = Symbol("z_1", real=True), Symbol("z_2", real=True)
+
+
+def test_equal_proves_identities():
+    assert symbolically_equal(log(exp(E1) / (exp(E1) + exp(E2))), E1 - log(exp(E1) + exp(E2)))
+    assert symbolically_equal(1 / (1 + exp(-E1)), exp(E1) / (1 + exp(E1)))
+    assert symbolically_equal((1 - 1 / (1 + exp(-E1))) ** Symbol("g"), (1 + exp(E1)) ** -Symbol("g"))
+
+
+def test_equal_rejects_near_misses():
+    assert not symbolically_equal(log(exp(E1) + exp(E2)), E1 + E2)
+    assert not symbolically_equal(exp(E1) / (exp(E1) + exp(E2)), exp(E2) / (exp(E1) + exp(E2)))
+    assert not symbolically_equal(E1 ** 2, E1 ** 2 + 1e-12)
+
+
+def test_instantiate_expands_sums_and_evaluates_derivatives():
+    raw = Derivative(Named(Symbol("L"), -log(Softmax(z, 1))), z[j])
+    explicit = instantiate(raw, 2, {j: 1})
+    assert symbolically_equal(explicit, exp(E1) / (exp(E1) + exp(E2)) - 1)
+
+
+def _broken(name, **changes):
+    return dataclasses.replace(derivation(name), **changes)
+
+
+def test_wrong_closed_form_is_caught():
+    bad = _broken("cross_entropy", gradient=Softmax(z, j) + y[j])
+    with pytest.raises(VerificationError, match="closed form"):
+        ensure_verified(bad)
+
+
+def test_wrong_general_form_is_caught():
+    bad = _broken("cross_entropy", gradient_general=Softmax(z, j) - y[j])  # needs Σy = 1
+    failed = [c for c in verify(bad) if not c.passed]
+    assert [c.kind for c in failed] and {c.kind for c in failed} == {"general form"}
+
+
+def test_wrong_intermediate_step_is_caught():
+    d = derivation("cross_entropy")
+    steps = list(d.steps)
+    jacobian = next(n for n, s in enumerate(steps) if s.rule == "softmax Jacobian")
+    steps[jacobian] = dataclasses.replace(steps[jacobian], rhs=Softmax(z, Symbol("i", integer=True))
+                                          * (KroneckerDelta(Symbol("i", integer=True), j) + Softmax(z, j)))
+    failed = [c for c in verify(_broken("cross_entropy", steps=tuple(steps))) if not c.passed]
+    assert failed and all(c.kind == "step" and "softmax Jacobian" in c.detail for c in failed)
+
+
+def test_wrong_hessian_is_caught():
+    d = derivation("binary_cross_entropy_with_logits")
+    bad = dataclasses.replace(d, hessian=dataclasses.replace(d.hessian, expr=Sigmoid(z0)))
+    assert any(c.kind == "hessian" and not c.passed for c in verify(bad))
+
+
+def test_numeric_check_measures_error():
+    checks = verify(derivation("binary_cross_entropy_with_logits"))
+    numeric = [c for c in checks if c.kind == "numeric"]
+    assert numeric and numeric[0].passed and 0 < numeric[0].error < 1e-6
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(st.floats(-30, 30), min_size=5, max_size=5),
+       st.lists(st.floats(0.01, 1), min_size=5, max_size=5))
+def test_cross_entropy_closed_form_matches_central_differences(logits, weights):
+    """Property: at n = 5, s_j − y_j equals the float64 central difference of −Σ y log softmax."""
+    target = np.asarray(weights) / np.sum(weights)
+    zs = np.asarray(logits)
+
+    def loss(v):
+        shifted = v - v.max()
+        return -(target * (shifted - np.log(np.exp(shifted).sum()))).sum()
+
+    d = derivation("cross_entropy")
+    symbols = [Symbol(f"z_{m}", real=True) for m in range(1, 6)] + [Symbol(f"y_{m}", real=True) for m in range(1, 6)]
+    for col in range(5):
+        closed = lambdify(symbols, instantiate(d.gradient, 5, {j: col + 1}), "numpy")
+        h = 1e-6
+        step = np.zeros(5)
+        step[col] = h
+        fd = (loss(zs + step) - loss(zs - step)) / (2 * h)
+        assert closed(*zs, *target) == pytest.approx(fd, abs=1e-6)
+
