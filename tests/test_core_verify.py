@@ -86,7 +86,7 @@ def test_cross_entropy_closed_form_matches_central_differences(logits, weights):
         return -(target * (shifted - np.log(np.exp(shifted).sum()))).sum()
 
     d = derivation("cross_entropy")
-    symbols = [Symbol(f"z_{m}", real=True) for m in range(1, 6)] + [Symbol(f"y_{m}", real=True) for m in range(1, 6)]
+    symbols = [Symbol(f"{v}_{m}", real=True) for v in "zy" for m in range(1, 6)]
     for col in range(5):
         closed = lambdify(symbols, instantiate(d.gradient, 5, {j: col + 1}), "numpy")
         h = 1e-6
