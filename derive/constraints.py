@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sympy import Add, Eq, Expr, IndexedBase, KroneckerDelta, S, Sum, Symbol
+from sympy import Add, Eq, Expr, IndexedBase, KroneckerDelta, Mul, S, Sum, Symbol
 
-from .symbols import i, n, t
+from .symbols import dim, i, l, n, t
 
 
 @dataclass(frozen=True)
@@ -82,3 +82,51 @@ class OneHot(Constraint):
     def substitutions(self, size: int, index_values: dict[Symbol, int]) -> dict[Expr, Expr]:
         hot = index_values[self.index]
         return {self.vector[m]: S.One if m == hot else S.Zero for m in range(1, size + 1)}
+
+
+@dataclass(frozen=True)
+class Linear(Constraint):
+    r"""The logits come from a linear layer: :math:`z_i = \sum_l W_{il} x_l + b_i`.
+
+    With a scalar ``vector`` (one output) the layer is :math:`z = \sum_l W_l x_l + b`.  The
+    input has ``dim`` components; at a concrete size the verifier takes ``dim = n``.
+    """
+
+    weight: IndexedBase
+    inputs: IndexedBase
+    bias: Expr  # b (a vector) or b0 (a scalar)
+
+    @property
+    def rule(self) -> str:
+        return "linear layer"
+
+    @property
+    def scalar(self) -> bool:
+        """True for a single output ``z`` (a weight vector and a scalar bias)."""
+        return not isinstance(self.vector, IndexedBase)
+
+    def output(self, index: Expr = i) -> Expr:
+        """The output ``z_index`` (``z`` for a single output)."""
+        return self.vector if self.scalar else self.vector[index]
+
+    def definition(self, index: Expr = i, feature: Symbol = l) -> Expr:
+        r""":math:`\sum_l W_{il} x_l + b_i` at general size."""
+        # unevaluated, so that it prints in the usual order: Σ_l W_il x_l + b_i
+        weight = self.weight[feature] if self.scalar else self.weight[index, feature]
+        product = Mul(weight, self.inputs[feature], evaluate=False)
+        bias = self.bias if self.scalar else self.bias[index]
+        return Add(Sum(product, (feature, 1, dim)), bias, evaluate=False)
+
+    @property
+    def equation(self) -> Eq:
+        return Eq(self.output(), self.definition(), evaluate=False)
+
+    def rewrite(self, expr: Expr) -> Expr:
+        return expr  # a definition, not a simplification: it is used when verifying
+
+    def substitutions(self, size: int, index_values: dict[Symbol, int]) -> dict[Expr, Expr]:
+        features = range(1, size + 1)
+        if self.scalar:
+            return {self.vector: Add(*[self.weight[f] * self.inputs[f] for f in features]) + self.bias}
+        return {self.vector[r]: Add(*[self.weight[r, f] * self.inputs[f] for f in features]) + self.bias[r]
+                for r in range(1, size + 1)}

@@ -78,6 +78,22 @@ class SecondOrder:
 
 
 @dataclass(frozen=True)
+class BatchForm:
+    r"""The gradient of the mean loss over a batch of ``N`` examples, in matrix form.
+
+    ``lines`` lead from the per-example gradient to the matrix form (each an equation with its
+    note); ``weight`` and ``bias`` are the results (e.g. :math:`(S - Y)^\top X / N`).  The rows of
+    the residual (``S - Y``) are the per-example gradient at the logits, ``logit_gradient``; the
+    verifier checks the matrix form against the batch loss numerically and at small sizes.
+    """
+
+    lines: tuple[tuple[MatrixForm, Text], ...]
+    weight: MatrixForm
+    bias: MatrixForm
+    logit_gradient: Expr
+
+
+@dataclass(frozen=True)
 class Derivation:
     r"""The derivative of ``loss`` w.r.t. ``wrt``, step by step.
 
@@ -102,6 +118,7 @@ class Derivation:
     parameters: tuple[Symbol, ...] = ()
     remarks: tuple[Text, ...] = field(default=())
     identities: tuple[Step, ...] = ()
+    batch: BatchForm | None = None    # through a layer: the gradient for a batch in matrix form
 
 
 @dataclass(frozen=True)

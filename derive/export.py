@@ -52,5 +52,11 @@ def to_dict(d: Derivation, checks: tuple[Check, ...] = ()) -> dict:
         "hessian": hessian,
         "identities": [step_dict(s) for s in d.identities],
         "remarks": [r.en for r in d.remarks],
+        "batch": None if d.batch is None else {
+            "weight": d.batch.weight.latex,
+            "bias": d.batch.bias.latex,
+            "lines": [{"latex": form.latex, "text": form.text, "note": note.en, "note_zh": note.zh}
+                      for form, note in d.batch.lines],
+        },
         "checks": [asdict(c) for c in checks],
     }

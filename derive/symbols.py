@@ -16,8 +16,12 @@ from sympy import IndexedBase, Symbol, symbols
 __all__ = [
     "INDICES",
     "Role",
+    "W",
     "a0",
     "alpha",
+    "b",
+    "b0",
+    "dim",
     "eps",
     "gamma",
     "i",
@@ -63,8 +67,14 @@ y = IndexedBase("y", real=True)   # targets
 s = IndexedBase("s", real=True)   # softmax outputs, as independent variables in ∂L/∂s_i
 p = IndexedBase("p", real=True)   # a probability distribution
 q = IndexedBase("q", real=True)   # a model distribution
-x = IndexedBase("x", real=True)   # log-probabilities (input of nll_loss / kl_div)
+x = IndexedBase("x", real=True)   # log-probabilities (input of nll_loss / kl_div); a layer's input
 w = IndexedBase("w", real=True)   # class weights
+
+# A linear layer z = W x + b: W is n × d (W_jk, class j, feature k) or a d-vector for one output.
+dim = Symbol("d", integer=True, positive=True)  # the number of input features
+W = IndexedBase("W", real=True)   # weights
+b = IndexedBase("b", real=True)   # biases, one per output
+b0 = Symbol("b", real=True)       # the bias of a single output
 
 # Scalars (names end in 0 in Python only; they print as z, y, p, a).
 z0 = Symbol("z", real=True)
@@ -83,6 +93,7 @@ _ROLES = {
     p0: Role.PROBABILITY, a0: Role.PROBABILITY,
     w: Role.POSITIVE, q0: Role.POSITIVE, alpha: Role.PROBABILITY,
     eps: Role.SMOOTHING, gamma: Role.FOCUS,
+    W: Role.REAL, b: Role.REAL, b0: Role.REAL,
 }
 
 

@@ -48,10 +48,10 @@ from sympy import (
     zoo,
 )
 
-from .constraints import Constraint, Simplex
+from .constraints import Constraint, Linear, Simplex
 from .derivation import Derivation, Named, Step
 from .functions import NAMED_FUNCTIONS
-from .symbols import INDICES, Role, n, role_of
+from .symbols import INDICES, Role, dim, n, role_of
 
 __all__ = ["Check", "VerificationError", "ensure_verified", "instantiate", "verify"]
 
@@ -81,9 +81,9 @@ class VerificationError(AssertionError):
 _ORIGIN: dict[Symbol, IndexedBase] = {}
 
 
-def component(base: IndexedBase, m: int) -> Symbol:
-    """The explicit symbol ``z_m`` for component ``m`` of the vector ``base``."""
-    sym = Symbol(f"{base.label}_{m}", real=True)
+def component(base: IndexedBase, *m: int) -> Symbol:
+    """The explicit symbol ``z_m`` for component ``m`` of the vector ``base`` (``W_j_k`` for a matrix)."""
+    sym = Symbol("_".join(map(str, (base.label, *m))), real=True)
     _ORIGIN[sym] = base
     return sym
 
@@ -105,7 +105,7 @@ def _instantiate(expr: Expr, size: int, values: tuple[tuple[Symbol, int], ...],
                  constraints: tuple[Constraint, ...]) -> Expr:
     values = dict(values)
     expr = expr.replace(lambda e: isinstance(e, Named), lambda e: e.expr)
-    expr = expr.xreplace({n: Integer(size), **{k: Integer(v) for k, v in values.items()}})
+    expr = expr.xreplace({n: Integer(size), dim: Integer(size), **{k: Integer(v) for k, v in values.items()}})
     while expr.has(Sum):
         expr = expr.replace(lambda e: isinstance(e, Sum) and not e.function.has(Sum), _expand_sum)
     expr = expr.replace(lambda e: isinstance(e, NAMED_FUNCTIONS),
@@ -113,7 +113,7 @@ def _instantiate(expr: Expr, size: int, values: tuple[tuple[Symbol, int], ...],
     for constraint in constraints:
         expr = expr.xreplace(constraint.substitutions(size, values))
     expr = expr.replace(lambda e: isinstance(e, Indexed),
-                        lambda e: component(e.base, int(e.indices[0])))
+                        lambda e: component(e.base, *map(int, e.indices)))
     return expr.replace(lambda e: isinstance(e, Derivative), lambda e: e.doit())
 
 
@@ -137,7 +137,7 @@ def _canonical(expr: Expr) -> Expr:
 
 
 def _as_rational(expr: Expr) -> Expr:
-    """Replace each transcendental atom (``log u``, ``b**γ``) by a fresh generator symbol.
+    """Replace each transcendental atom (``log u``, ``b**γ``, ``exp(u v)``) by a fresh generator symbol.
 
     An identity that holds with the atoms as independent variables holds in particular."""
     atoms: dict[Expr, Symbol] = {}
@@ -153,6 +153,15 @@ def _as_rational(expr: Expr) -> Expr:
                 else generator(Pow(e.base, term))
         return result
 
+    def split_exp(e: exp) -> Expr:
+        # what remains of exp after _canonical has a product in it, e.g. exp(W_11 x_1) of a layer
+        result = Integer(1)
+        for term in Add.make_args(expand(e.args[0])):
+            coeff, symbolic = term.as_coeff_Mul()
+            result *= generator(exp(symbolic)) ** coeff if coeff.is_Integer else generator(exp(term))
+        return result
+
+    expr = expr.replace(lambda e: isinstance(e, exp) and not e.args[0].is_Number, split_exp)
     expr = expr.replace(lambda e: isinstance(e, Pow) and not e.exp.is_Number, split_power)
     return expr.replace(lambda e: isinstance(e, log), lambda e: generator(e))
 
@@ -220,7 +229,8 @@ def _index_values(exprs: tuple[Expr, ...], size: int) -> list[dict[Symbol, int]]
 def _equation_checks(kind: str, label: str, lhs: Expr, rhs: Expr, sizes: tuple[int, ...],
                      constraints: tuple[Constraint, ...]) -> list[Check]:
     checks = []
-    if not any(e.has(n) or e.atoms(Indexed) for e in (lhs, rhs)):
+    if not any(e.has(n) or e.atoms(Indexed) for e in (lhs, rhs)) \
+            and not any(isinstance(c, Linear) for c in constraints):
         sizes = sizes[:1]  # a scalar equation: the size does not enter
     for size in sizes:
         failures = [values for values in _index_values((lhs, rhs), size)
@@ -281,6 +291,10 @@ def verify(derivation: Derivation, seed: int = 0) -> list[Check]:
         checks += _equation_checks("hessian", "Hessian = raw second derivative", second,
                                    derivation.hessian.expr, CLOSED_FORM_SIZES[:3], used)
     checks.append(_numeric_check(derivation, rng))
+    if derivation.batch is not None:
+        from .batch import batch_checks  # batch.py builds on this module
+
+        checks += batch_checks(derivation, rng)
     return checks
 
 

@@ -13,12 +13,14 @@ from functools import cache
 from .. import cache as _cache
 from ..calculus import derive
 from ..derivation import Derivation, LossSpec
+from ..layers import LayerSpec, derive_layer
 from ..verify import Check, ensure_verified
-from . import binary, classification, information
+from . import binary, classification, information, layers
 
 __all__ = ["SPECS", "UnknownLossError", "derivation", "names", "resolve", "spec", "verified"]
 
-SPECS: dict[str, LossSpec] = {s.name: s for s in (*information.SPECS, *classification.SPECS, *binary.SPECS)}
+SPECS: dict[str, LossSpec | LayerSpec] = {
+    s.name: s for s in (*information.SPECS, *classification.SPECS, *binary.SPECS, *layers.SPECS)}
 _ALIASES: dict[str, str] = {alias.lower(): s.name for s in SPECS.values() for alias in s.aliases}
 
 
@@ -55,14 +57,17 @@ def resolve(name: str) -> str:
     raise UnknownLossError(name, suggestions)
 
 
-def spec(name: str) -> LossSpec:
+def spec(name: str) -> LossSpec | LayerSpec:
     return SPECS[resolve(name)]
 
 
 @cache
 def derivation(name: str) -> Derivation:
     """The (unverified) derivation of a catalogue entry."""
-    return derive(spec(name))
+    entry = spec(name)
+    if isinstance(entry, LayerSpec):  # through a layer: reuses the gradient at the logits of its base
+        return derive_layer(entry, derivation(entry.base))
+    return derive(entry)
 
 
 @cache

@@ -47,6 +47,12 @@ def show_lines(d: Derivation, checks: tuple[Check, ...]) -> Iterator[str]:
         yield f"Hessian:  {text(h.steps[0].lhs)} = {text(h.expr)}{matrix}"
         if h.remark:
             yield f"  {h.remark.en}"
+    if d.batch is not None:
+        yield ""
+        yield click.style("for a batch of N examples:", bold=True)
+        for form, note in d.batch.lines:
+            yield f"  {form.text}"
+            yield f"    {click.style(note.en, dim=True)}"
     for remark in d.remarks:
         yield f"note: {remark.en}"
     numeric = max((c.error for c in checks if c.kind == "numeric"), default=float("nan"))
