@@ -89,3 +89,23 @@ def check(names_: tuple[str, ...], jobs: int | None) -> None:
     click.echo(f"{total - failed} passed, {failed} failed")
     if failed:
         sys.exit(EXIT_CHECK_FAILED)
+
+
+@main.command("slowdown")
+@click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
+@click.option("--rate", type=click.FloatRange(min=0, min_open=True), default=0.15, show_default=True)
+@click.option("--every", type=click.IntRange(min=1), default=25, show_default=True,
+              help="Print a row every this many steps.")
+def slowdown_(steps: int, rate: float, every: int) -> None:
+    """Train a saturated sigmoid neuron (a ≈ 0.98 for y = 0) with MSE and with cross-entropy;
+    print the output a and each loss against the step."""
+    from .experiments import LEARNED, slowdown
+
+    result = slowdown(rate=rate, steps=steps)
+    click.echo(f"{'step':>5} {'a (MSE)':>9} {'L (MSE)':>9} {'a (CE)':>9} {'L (CE)':>9}")
+    for step, *values in result.rows(every):
+        click.echo(f"{step:>5} " + " ".join(f"{v:>9.4f}" for v in values))
+    for label, run in (("MSE", result.mse), ("cross-entropy", result.cross_entropy)):
+        reached = run.steps_to()
+        when = f"after {reached} steps" if reached is not None else f"not within {steps} steps"
+        click.echo(f"{label}: |a − y| ≤ {LEARNED} {when}")
