@@ -1,0 +1,199 @@
+"""The NumPy printer and the stable rewrites: each rewrite against the naive form it replaces."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sympy import Function, KroneckerDelta, Piecewise, Sum, exp, log
+from sympy.codegen.cfunctions import expm1, log1p
+
+from derive.functions import LogSoftmax, Sigmoid, Softmax, Softplus
+from derive.printing.numpy import PrintingError, Scope, numpy_code
+from derive.printing.stable import (
+    STABLE_RULES,
+    LogSigmoid,
+    SafeDivide,
+    XLogY,
+    XMul,
+    naive,
+    stabilize,
+)
+from derive.symbols import gamma, j, k, n, t, y, y0, z, z0
+
+RUNTIME = Path(__file__).resolve().parents[1] / "templates" / "code" / "_core.py.j2"
+STRICT = {"over": "raise", "divide": "raise", "invalid": "raise", "under": "ignore"}  # underflow to 0 is fine
+NAMES = {z0: "x", y0: "y", z: "z", y: "yv", t: "t", gamma: "gamma", n: "z.shape[1]"}
+
+
+@pytest.fixture(scope="module")
+def helpers() -> dict:
+    namespace = {"np": np}
+    exec(compile(RUNTIME.read_text(encoding="utf-8"), str(RUNTIME), "exec"), namespace)
+    return namespace
+
+
+def evaluate(expr, helpers: dict, **arrays) -> np.ndarray:
+    """Print ``expr`` and run the printed code (bindings first) on ``arrays``."""
+    scope = Scope(NAMES, target=t)
+    code = numpy_code(expr, scope)
+    namespace = {**helpers, **arrays}
+    for binding in scope.bindings.values():
+        namespace[binding.name] = eval(binding.code, namespace)
+    return eval(code, namespace)
+
+
+def rule(name: str):
+    return next(r for r in STABLE_RULES if r.name == name)
+
+
+# --- each rewrite: what it produces, equal to the naive form where that is finite, finite where not --
+
+
+@pytest.mark.parametrize(("name", "before", "after"), [
+    ("log-softmax", log(Softmax(z, j)), LogSoftmax(z, j)),
+    ("sigmoid complement", 1 - Sigmoid(z0), Sigmoid(-z0)),
+    ("softmax complement", 1 - Softmax(z, j), -expm1(LogSoftmax(z, j))),
+    ("log-sigmoid", log(Sigmoid(z0)), LogSigmoid(z0)),
+    ("log1p", log(1 - y0), log1p(-y0)),
+    ("expm1", exp(z0) - 1, expm1(z0)),
+    ("xlogy", y0 * log(y0), XLogY(y0, y0)),
+])
+def test_each_rule_rewrites_the_naive_form(name: str, before, after) -> None:
+    assert rule(name).apply(before) == after
+
+
+def test_xlogy_rule_guards_log_like_factors_of_targets_only() -> None:
+    assert rule("xlogy").apply(y0 * Softplus(z0)) == XMul(y0, Softplus(z0))
+    assert rule("xlogy").apply((1 - y0) * LogSigmoid(z0)) == XMul(1 - y0, LogSigmoid(z0))
+    assert rule("xlogy").apply(z0 * log(z0)) == z0 * log(z0)  # a logit may not vanish: no guard
+
+
+def test_affine_target_rule_removes_the_cancellation_in_one_minus_p_t() -> None:
+    p_t = Sigmoid(z0) * y0 + (1 - Sigmoid(z0)) * (1 - y0)
+    stable, used = stabilize(1 - p_t)
+    assert "affine in the target" in [u.name for u in used]
+    assert not stable.has(1 - Sigmoid(z0))
+
+
+@pytest.mark.parametrize("expr", [
+    log(Sigmoid(z0)), log(1 - Sigmoid(z0)), 1 - Sigmoid(z0), Softplus(z0), exp(z0) - 1,
+    y0 * log(Sigmoid(z0)) + (1 - y0) * log(1 - Sigmoid(z0)),
+])
+def test_stable_scalar_forms_equal_the_naive_ones_at_moderate_points(expr, helpers) -> None:
+    x = np.linspace(-5, 5, 41)  # where the naive forms are still accurate
+    y_ = np.linspace(0, 1, 41)
+    stable, _ = stabilize(expr)
+    got = evaluate(stable, helpers, x=x, y=y_)
+    want = evaluate(naive(expr).rewrite(exp), helpers, x=x, y=y_)
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-14)
+
+
+@pytest.mark.parametrize(("expr", "exact"), [
+    (log(Sigmoid(z0)), lambda x: -math.log1p(math.exp(-x)) if x > 0 else x - math.log1p(math.exp(x))),
+    (log(1 - Sigmoid(z0)), lambda x: -x - math.log1p(math.exp(-x)) if x > 0 else -math.log1p(math.exp(x))),
+    (1 - Sigmoid(z0), lambda x: 1 / (1 + math.exp(x)) if x < 700 else math.exp(-x)),
+    (Softplus(z0), lambda x: x + math.log1p(math.exp(-x)) if x > 0 else math.log1p(math.exp(x))),
+])
+def test_stable_scalar_forms_are_right_where_the_naive_ones_fail(expr, exact, helpers) -> None:
+    x = np.array([-1e4, -800.0, -40.0, 40.0, 800.0, 1e4])
+    stable, _ = stabilize(expr)
+    with np.errstate(**STRICT):
+        got = evaluate(stable, helpers, x=x)
+    np.testing.assert_allclose(got, [exact(v) for v in x], rtol=1e-13)
+    with np.errstate(all="ignore"):
+        naive_values = evaluate(naive(expr).rewrite(exp), helpers, x=x)
+    assert not np.allclose(naive_values, got, rtol=1e-6, atol=0)  # the naive form really fails here
+
+
+def test_log1p_keeps_small_arguments_exact(helpers) -> None:
+    y_ = np.array([1e-17, 1e-10])
+    stable, _ = stabilize(log(1 - y0))
+    assert evaluate(stable, helpers, y=y_).tolist() == (-y_ - y_**2 / 2).tolist()
+    assert evaluate(log(1 - y0), helpers, y=y_)[0] == 0.0  # the naive form loses it
+
+
+def test_xlogy_and_xmul_give_zero_for_zero_targets(helpers) -> None:
+    y_, x = np.array([0.0, 0.5]), np.array([0.0, 0.25])
+    with np.errstate(**STRICT):
+        assert evaluate(XLogY(y0, z0), helpers, y=y_, x=x).tolist() == [0.0, 0.5 * math.log(0.25)]
+        assert evaluate(XMul(y0, z0), helpers, y=y_, x=np.array([-np.inf, 2.0])).tolist() == [0.0, 1.0]
+    assert naive(XLogY(y0, z0)) == y0 * log(z0)
+
+
+def test_safe_divide_is_zero_where_the_denominator_is() -> None:
+    stable, used = stabilize((1 - Sigmoid(z0)) ** (gamma - 1) * Sigmoid(z0) * (1 - Sigmoid(z0)))
+    assert stable.has(SafeDivide) and "safe power ratio" in [u.name for u in used]
+    assert naive(SafeDivide(y0, z0)) == y0 / z0
+
+
+def test_safe_power_ratio_is_finite_where_the_naive_power_is_infinite(helpers) -> None:
+    expr = (1 - Sigmoid(z0)) ** (gamma - 1) * Sigmoid(z0) * (1 - Sigmoid(z0))  # σ(z)σ(−z)^γ
+    stable, _ = stabilize(expr)
+    x = np.array([-3.0, 0.5, 50.0, 800.0])
+    with np.errstate(**STRICT):
+        got = evaluate(stable, helpers, x=x, gamma=0.5)
+    def log_sigmoid(v: float) -> float:
+        return -math.log1p(math.exp(-v)) if v > 0 else v - math.log1p(math.exp(v))
+
+    want = [math.exp(log_sigmoid(v) + 0.5 * log_sigmoid(-v)) for v in x]
+    np.testing.assert_allclose(got, want, rtol=1e-12, atol=1e-150)  # σ(−800) underflows to 0
+    with np.errstate(all="ignore"):
+        assert np.isnan(evaluate(expr.rewrite(exp), helpers, x=x, gamma=0.5)[-1])
+
+
+# --- softmax family: one max-shifted log-sum-exp, bound once ----------------------------------------
+
+
+def test_softmax_terms_share_one_log_sum_exp_and_one_softmax(helpers) -> None:
+    scope = Scope(NAMES, target=t)
+    code = numpy_code(Softmax(z, j) - Sum(y[k] * LogSoftmax(z, k), (k, 1, n)), scope)
+    assert [b.name for b in scope.bindings.values()] == ["lse", "log_s", "s", "total"]
+    assert "np.exp" not in code and scope.bindings["lse"].code == "_logsumexp(z, 1)"
+
+
+def test_target_components_are_gathered_not_one_hot(helpers) -> None:
+    zv = np.array([[1.0, 2.0, 3.0], [1e4, 0.0, -1e4]])
+    tv = np.array([[2], [0]])
+    with np.errstate(**STRICT):
+        got = evaluate(-LogSoftmax(z, t), helpers, z=zv, t=tv)
+    want = [[math.log(math.exp(-2) + math.exp(-1) + 1)], [0.0]]
+    np.testing.assert_allclose(got, want, rtol=1e-15)
+
+
+def test_log_sum_exp_handles_infinite_rows(helpers) -> None:
+    rows = np.array([[-np.inf, -np.inf], [np.inf, 0.0], [1e308, 1e308]])
+    with np.errstate(all="ignore"):
+        lse = helpers["_logsumexp"](rows, 1)
+    assert lse[0, 0] == -np.inf and lse[1, 0] == np.inf
+    assert lse[2, 0] == pytest.approx(1e308)
+
+
+# --- strictness ---------------------------------------------------------------------------------------
+
+
+def test_printer_refuses_what_it_cannot_print() -> None:
+    with pytest.raises(PrintingError, match="does not know"):
+        numpy_code(Function("mystery")(z0), Scope(NAMES))
+    with pytest.raises(PrintingError, match="Kronecker delta"):
+        numpy_code(KroneckerDelta(j, t), Scope(NAMES, target=t))
+    with pytest.raises(PrintingError, match="no array"):
+        numpy_code(z0 + gamma, Scope({z0: "x"}))
+
+
+def test_piecewise_prints_as_nested_where(helpers) -> None:
+    expr = Piecewise((z0, z0 > 1), (-z0, z0 < -1), (0, True))
+    assert numpy_code(expr, Scope(NAMES)) == "np.where((x > 1), x, np.where((x < -1), -x, 0))"
+    assert evaluate(expr, helpers, x=np.array([-2.0, 0.0, 2.0])).tolist() == [2.0, 0.0, 2.0]
+
+
+def test_sigmoid_helper_is_exact_and_never_overflows(helpers) -> None:
+    x = np.array([-1e4, -745.0, -30.0, 0.0, 30.0, 1e4], dtype=np.float32)
+    with np.errstate(**STRICT):
+        got = helpers["_sigmoid"](x)
+    assert got.dtype == np.float32
+    assert got[0] == 0 and got[3] == 0.5 and got[-1] == 1
+    exact = math.exp(-30) / (1 + math.exp(-30))
+    assert helpers["_sigmoid"](np.array([-30.0]))[0] == pytest.approx(exact, rel=1e-15)
