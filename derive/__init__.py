@@ -7,6 +7,7 @@ differentiated and brought to closed form step by step, and verified; the same
 
 __version__ = "0.1.0"
 
+from .custom import from_expression
 from .derivation import Derivation, LossSpec, Step
 
-__all__ = ["Derivation", "LossSpec", "Step", "__version__"]
+__all__ = ["Derivation", "LossSpec", "Step", "__version__", "from_expression"]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 
 import click
 
@@ -109,3 +111,66 @@ def slowdown_(steps: int, rate: float, every: int) -> None:
         reached = run.steps_to()
         when = f"after {reached} steps" if reached is not None else f"not within {steps} steps"
         click.echo(f"{label}: |a − y| ≤ {LEARNED} {when}")
+
+
+class _ExpressionCommand(click.Command):
+    """A command whose EXPR may start with a minus sign (``-sum(...)``) without ``--`` before it:
+    the first word that starts with ``-`` but does not look like an option is moved behind ``--``."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        options = [p for p in self.params if isinstance(p, click.Option)]
+        takes_value = {o for p in options if not p.is_flag for o in p.opts}
+        for position, arg in enumerate(args):
+            if arg == "--":
+                break
+            previous = args[position - 1] if position else ""
+            if arg.startswith("-") and not re.fullmatch(r"--?[A-Za-z][\w-]*(=.*)?", arg, re.DOTALL) \
+                    and previous not in takes_value:
+                args = [*args[:position], *args[position + 1:], "--", arg]
+                break
+        return super().parse_args(ctx, args)
+
+
+@main.command(cls=_ExpressionCommand)
+@click.argument("expression", metavar="EXPR")
+@click.option("--wrt", required=True, help="The vector to differentiate with respect to (e.g. z).")
+@click.option("--vector", "vectors", multiple=True, metavar="NAMES",
+              help="Vector names (length n), comma-separated or repeated; the argument order of --format py.")
+@click.option("--scalar", "scalars", multiple=True, metavar="NAME=VALUE",
+              help="A scalar and its default value; repeat for more.")
+@click.option("--simplex", multiple=True, metavar="NAME", help="A vector that sums to one.")
+@click.option("--onehot", metavar="NAME", help="A one-hot vector (the class t).")
+@click.option("--name", default="custom", show_default=True, help="The loss's name (a Python identifier).")
+@click.option("--hessian", is_flag=True, help="Also derive and verify the second derivative.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "tex", "html", "py"]),
+              default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[str, ...],
+           simplex: tuple[str, ...], onehot: str | None, name: str, hessian: bool, fmt: str,
+           output: Path | None) -> None:
+    """Derive your own loss EXPR, verified like the catalogue, e.g.
+
+    derive custom "sum(y * (1 - softmax(z)**q) / q)" --wrt z --onehot y --scalar q=0.7
+
+    The language: numbers, the declared vectors and scalars, + - * / **, log exp sqrt tanh abs
+    sigmoid softplus max min (elementwise), softmax log_softmax logsumexp (of a vector name),
+    sum mean dot (over the vector index).  Exits 2 for input outside the language, 1 when the
+    result fails verification; nothing is written then."""
+    from .custom import DerivationFailed
+    from .custom_output import render, run
+
+    try:
+        result = render(run(expression, wrt=wrt, vectors=vectors, scalars=scalars, simplex=simplex,
+                            onehot=onehot, name=name, hessian=hessian), fmt, styled=output is None)
+    except ValueError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    except (VerificationError, DerivationFailed) as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_CHECK_FAILED)
+    if output is None:
+        click.echo(result, nl=False)
+        return
+    output.write_text(result, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)

@@ -100,3 +100,15 @@ _ROLES = {
 def role_of(symbol: Symbol | IndexedBase) -> Role:
     """The role of a vector or scalar symbol (``KeyError`` for an unknown one)."""
     return _ROLES[symbol]
+
+
+_CORE_ROLES = frozenset(_ROLES)
+
+
+def register_role(symbol: Symbol | IndexedBase, role: Role) -> None:
+    """Declare the role of a user-defined vector or scalar (see :mod:`derive.custom`).
+
+    The roles of the core symbols are fixed; declaring another one for them is a ``ValueError``."""
+    if symbol in _CORE_ROLES and _ROLES[symbol] is not role:
+        raise ValueError(f"symbol: {symbol} is a core symbol with the role {_ROLES[symbol].value}")
+    _ROLES[symbol] = role

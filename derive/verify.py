@@ -221,7 +221,10 @@ def _sample(symbols: set[Symbol], size: int, rng: np.random.Generator,
 
 
 def _index_values(exprs: tuple[Expr, ...], size: int) -> list[dict[Symbol, int]]:
-    free = sorted(set().union(*[e.free_symbols for e in exprs]) & set(INDICES), key=str)
+    # the indices of the variables of a derivative count too (∂L/∂z_j = 1 has a free j)
+    symbols = [e.free_symbols.union(*[v.free_symbols for d in e.atoms(Derivative) for v in d.variables])
+               for e in exprs]
+    free = sorted(set().union(*symbols) & set(INDICES), key=str)
     combos = itertools.product(range(1, size + 1), repeat=len(free))
     return [dict(zip(free, combo, strict=True)) for combo in combos]
 
@@ -255,7 +258,7 @@ def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
     """Central differences of the explicit loss against the closed form, float64."""
     size, used = NUMERIC_SIZE, derivation.steps[-1].assumes
     worst = 0.0
-    for values in _index_values((derivation.gradient, derivation.loss), size):
+    for values in _index_values((derivation.gradient, derivation.loss, derivation.wrt), size):
         loss = instantiate(derivation.loss, size, values, used)
         wrt = instantiate(derivation.wrt, size, values)
         grad = instantiate(derivation.gradient, size, values, used)

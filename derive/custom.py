@@ -1,0 +1,238 @@
+"""Derive your own loss: one expression in, a verified :class:`~derive.derivation.Derivation` out.
+
+``from_expression("sum(y * (1 - softmax(z)**q) / q)", wrt="z", scalars={"q": 0.7}, onehot="y")``
+parses the expression safely (:mod:`derive.parse`), declares the vectors and scalars with the
+roles the verifier samples them from, builds a :class:`~derive.derivation.LossSpec` and sends it
+through the same pipeline as the catalogue: :func:`derive.calculus.derive`, then
+:func:`derive.verify.ensure_verified`.  A result that fails a check raises; it is never returned.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import keyword
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
+
+from sympy import (
+    Abs,
+    Derivative,
+    Expr,
+    IndexedBase,
+    KroneckerDelta,
+    Max,
+    Min,
+    Pow,
+    S,
+    Subs,
+    Sum,
+    Symbol,
+    count_ops,
+    exp,
+    factor_terms,
+    log,
+)
+
+from .calculus import derive
+from .constraints import Constraint, OneHot, Simplex
+from .derivation import Derivation, HessianSpec, LossSpec, Text
+from .functions import NAMED_FUNCTIONS
+from .parse import FUNCTIONS, parse
+from .symbols import Role, j, k, l, register_role
+from .verify import Check, ensure_verified
+
+__all__ = ["CustomLoss", "DerivationFailed", "build", "from_expression"]
+
+_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
+# index and size symbols, the softmax variable s and the loss L; names ending in _<digits> would
+# clash with the verifier's explicit components (z_1, z_2, ...)
+_RESERVED = frozenset({"i", "j", "k", "l", "m", "n", "t", "s", "L"})
+
+NO_CLOSED_FORM = Text(
+    "No further closed form in named terms (s, σ) was found: the gradient above is verified and "
+    "is the simplest form the rules reached.",
+    "没有找到用命名量（s、σ）表示的更进一步的闭式：上面的梯度已通过验证，是这些规则所能化到的最简形式。")
+SUBGRADIENT = Text(
+    "abs, max and min have a kink where their arguments meet; there the formula gives one valid "
+    "subgradient (sign(0) = 0, H(0) = 1/2, as torch.abs and torch.maximum do).",
+    "abs、max 和 min 在参数相等处不可导；在那里公式给出的是一个合法的次梯度（sign(0) = 0，H(0) = 1/2，"
+    "与 torch.abs 和 torch.maximum 一致）。")
+
+
+class DerivationFailed(RuntimeError):
+    """The engine could not differentiate or simplify the expression."""
+
+
+@dataclass(frozen=True)
+class CustomLoss:
+    """A verified user-defined loss and what code generation needs to know about its arguments."""
+
+    derivation: Derivation
+    checks: tuple[Check, ...]
+    expression: str
+    vectors: tuple[IndexedBase, ...]           # positional arguments, in --vector order
+    scalars: tuple[tuple[Symbol, float], ...]  # keyword arguments and their defaults
+    closed_form: bool
+
+
+def from_expression(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
+                    scalars: Mapping[str, float] | None = None, simplex: Sequence[str] | str = (),
+                    onehot: str | None = None, name: str = "custom", hessian: bool = False) -> Derivation:
+    """The verified derivation of the loss ``expression`` with respect to the vector ``wrt``.
+
+    ``vectors`` names the vectors (length ``n``; ``wrt`` and the ``simplex``/``onehot`` vectors are
+    added when missing), ``scalars`` the scalars and their default values; ``simplex`` vectors sum
+    to one, the ``onehot`` vector is the one-hot encoding of a class ``t``.  Raises ``ValueError``
+    for bad arguments or an expression outside the language (:class:`derive.parse.ExpressionError`),
+    :class:`derive.verify.VerificationError` when a check fails."""
+    return build(expression, wrt=wrt, vectors=vectors, scalars=scalars, simplex=simplex,
+                 onehot=onehot, name=name, hessian=hessian).derivation
+
+
+def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
+          scalars: Mapping[str, float] | None = None, simplex: Sequence[str] | str = (),
+          onehot: str | None = None, name: str = "custom", hessian: bool = False) -> CustomLoss:
+    """Like :func:`from_expression`, with the checks and the argument list for code generation."""
+    _check_name("name", name)
+    if keyword.iskeyword(name) or name in FUNCTIONS:
+        raise ValueError(f"name: {name!r} cannot be the name of a loss")
+    simplex_names = _names("simplex", simplex)
+    onehot_names = _names("onehot", onehot or ())
+    if len(onehot_names) > 1:
+        raise ValueError("onehot: at most one one-hot vector (its class is t)")
+    _check_name("wrt", wrt)
+    if wrt in simplex_names + onehot_names:
+        raise ValueError(f"wrt: {wrt!r} is also declared --simplex/--onehot; differentiate with "
+                         "respect to an unconstrained vector")
+    if set(simplex_names) & set(onehot_names):
+        raise ValueError("onehot: a vector cannot be both --simplex and --onehot")
+    vector_names = list(dict.fromkeys([*_names("vectors", vectors), wrt, *simplex_names, *onehot_names]))
+    defaults = _scalar_defaults(scalars or {}, vector_names)
+    bases = {v: IndexedBase(v, real=True) for v in vector_names}
+    symbols = {v: Symbol(v, real=True) for v in defaults}
+    loss = parse(expression, bases, symbols)
+    vector = bases[wrt]
+    if vector not in loss.atoms(IndexedBase):
+        raise ValueError(f"wrt: the expression does not depend on {wrt!r}")
+    _declare_roles(loss, bases, vector, symbols, defaults)
+    assumptions: tuple[Constraint, ...] = (*(Simplex(bases[v]) for v in simplex_names),
+                                           *(OneHot(bases[v]) for v in onehot_names))
+    spec = LossSpec(
+        name=name,
+        title=Text(f"Custom loss {name}", f"自定义损失 {name}"),
+        family="custom",
+        description=Text(f"A user-defined loss, written as {expression.strip()}.",
+                         f"用户定义的损失，写作 {expression.strip()}。"),
+        loss=loss, wrt=vector[j], assumptions=assumptions,
+        hessian=HessianSpec(vector[l]) if hessian else None,
+        parameters=tuple(s for s in symbols.values() if loss.has(s)),
+    )
+    derivation = _derive(spec)
+    tidy = _tidy(derivation.gradient)
+    if tidy is not None:
+        derivation = _derive(replace(spec, presented_as=tidy))
+    closed = _closed_form(derivation.gradient, vector)
+    remarks = (() if closed else (NO_CLOSED_FORM,)) + \
+        ((SUBGRADIENT,) if loss.has(Abs, Max, Min) else ())
+    derivation = replace(derivation, remarks=remarks)
+    checks = tuple(ensure_verified(derivation))
+    return CustomLoss(derivation, checks, expression.strip(), tuple(bases.values()),
+                      tuple((symbols[s], defaults[s]) for s in defaults), closed)
+
+
+def _derive(spec: LossSpec) -> Derivation:
+    try:
+        return derive(spec)
+    except (RuntimeError, TypeError, ValueError, NotImplementedError, RecursionError) as error:
+        raise DerivationFailed(f"could not derive {spec.name}: {error}") from error
+
+
+# --- the arguments ------------------------------------------------------------------------------
+
+
+def _check_name(argument: str, value: object) -> None:
+    if not isinstance(value, str) or not _NAME.match(value):
+        raise ValueError(f"{argument}: {value!r} is not a valid name (a letter, then letters, digits "
+                         "or '_')")
+    if value in _RESERVED or re.search(r"_\d+\Z", value):
+        raise ValueError(f"{argument}: {value!r} is reserved (indices, n, s, L, names ending in _<digits>)")
+    if value in FUNCTIONS or keyword.iskeyword(value):
+        raise ValueError(f"{argument}: {value!r} is the name of a function of the language")
+
+
+def _names(argument: str, value: Sequence[str] | str) -> list[str]:
+    """``"z,y"``, ``"z y"`` or ``["z", "y"]`` → ``["z", "y"]``, each checked."""
+    items = value.replace(",", " ").split() if isinstance(value, str) else list(value)
+    for item in items:
+        _check_name(argument, item)
+    if len(set(items)) != len(items):
+        raise ValueError(f"{argument}: a name is repeated in {items}")
+    return items
+
+
+def _scalar_defaults(scalars: Mapping[str, float], vectors: list[str]) -> dict[str, float]:
+    defaults = {}
+    for key, value in scalars.items():
+        _check_name("scalars", key)
+        if key in vectors:
+            raise ValueError(f"scalars: {key!r} is also a vector")
+        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+            raise ValueError(f"scalars: the value of {key!r} must be a finite number, not {value!r}")
+        defaults[key] = float(value)
+    return defaults
+
+
+def _declare_roles(loss: Expr, bases: dict[str, IndexedBase], wrt: IndexedBase,
+                   symbols: dict[str, Symbol], defaults: dict[str, float]) -> None:
+    """Tell the verifier where to sample each new vector and scalar (core names keep their roles).
+
+    A vector inside a log, a root or a denominator is sampled as probabilities, the ``wrt`` vector
+    otherwise as reals, any other vector as targets in [0, 1]; a scalar near its default's sign
+    and size."""
+    outside = loss.replace(lambda e: isinstance(e, NAMED_FUNCTIONS), lambda e: S.One)
+    guarded = [e.args[0] for e in outside.atoms(log)]
+    guarded += [e.base for e in outside.atoms(Pow) if not (e.exp.is_Integer and e.exp > 0)]
+    roles: dict[Symbol | IndexedBase, Role] = {}
+    for base in bases.values():
+        if any(base in g.atoms(IndexedBase) for g in guarded):
+            roles[base] = Role.PROBABILITY
+        else:
+            roles[base] = Role.REAL if base == wrt else Role.TARGET
+    for key, symbol in symbols.items():
+        value = defaults[key]
+        roles[symbol] = Role.PROBABILITY if 0 < value < 1 else Role.POSITIVE if value >= 1 \
+            else Role.SMOOTHING if value == 0 else Role.REAL
+    for symbol, role in roles.items():
+        with contextlib.suppress(ValueError):  # a core symbol (z, y, p, ...) keeps its own role
+            register_role(symbol, role)
+
+
+def _tidy(gradient: Expr) -> Expr | None:
+    """The gradient with common factors pulled out and equal sums recognised as equal
+    (``Σ_i y_i s_i / Σ_k y_k s_k = 1``), when that is no longer; the verifier checks the step."""
+    candidate = factor_terms(_rename_sums(gradient))
+    if candidate == gradient or count_ops(candidate) > count_ops(gradient):
+        return None
+    return candidate
+
+
+def _rename_sums(expr: Expr) -> Expr:
+    """Give every outermost sum without a sum inside it the index ``k``."""
+    if isinstance(expr, Sum):
+        (index, low, high), body = expr.limits[0], expr.function
+        return expr if body.has(Sum) else Sum(body.xreplace({index: k}), (k, low, high))
+    if not expr.args or isinstance(expr, IndexedBase):
+        return expr
+    return expr.func(*[_rename_sums(a) for a in expr.args])
+
+
+def _closed_form(gradient: Expr, vector: IndexedBase) -> bool:
+    """False when the rules left a derivative, a sum with a Kronecker delta inside, or a sum of
+    exponentials of ``vector`` (a normaliser they could not name, as with ``exp(z/T)``)."""
+    if gradient.has(Derivative, Subs):
+        return False
+    return not any(s.function.has(KroneckerDelta) or any(vector in e.atoms(IndexedBase)
+                                                         for e in s.function.atoms(exp))
+                   for s in gradient.atoms(Sum))

@@ -1,0 +1,53 @@
+"""``derive custom``: the command-line arguments in, one verified loss out in the chosen format."""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+
+import click
+
+from .custom import CustomLoss, build
+from .export import to_dict
+from .printing.terminal import show_lines
+
+__all__ = ["FORMATS", "parse_scalars", "render", "run"]
+
+FORMATS = ("text", "json", "md", "tex", "html", "py")
+
+
+def parse_scalars(items: Sequence[str]) -> dict[str, float]:
+    """``["q=0.7", "eps=1"]`` → ``{"q": 0.7, "eps": 1.0}``; a ``ValueError`` names the bad item."""
+    scalars: dict[str, float] = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        try:
+            number = float(value) if sep else math.nan
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number):
+            raise ValueError(f"scalar: {item!r} is not NAME=VALUE with a finite number VALUE")
+        if key.strip() in scalars:
+            raise ValueError(f"scalar: {key.strip()!r} is given twice")
+        scalars[key.strip()] = number
+    return scalars
+
+
+def render(loss: CustomLoss, fmt: str, styled: bool = False) -> str:
+    """The verified ``loss`` as text, JSON, a document (md, tex, html) or a Python module (py)."""
+    d, checks = loss.derivation, loss.checks
+    if fmt == "text":
+        lines = "\n".join(show_lines(d, checks))
+        return (lines if styled else click.unstyle(lines)) + "\n"
+    if fmt == "json":
+        data = {**to_dict(d, checks), "expression": loss.expression, "closed_form": loss.closed_form}
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    raise ValueError(f"format: {fmt!r} is not available yet (choose from text, json)")
+
+
+def run(expression: str, *, wrt: str, vectors: Sequence[str], scalars: Sequence[str],
+        simplex: Sequence[str], onehot: str | None, name: str, hessian: bool) -> CustomLoss:
+    """Build the loss from the command-line values (``vectors`` items may hold several names)."""
+    return build(expression, wrt=wrt, vectors=" ".join(vectors), scalars=parse_scalars(scalars),
+                 simplex=" ".join(simplex), onehot=onehot, name=name, hessian=hessian)

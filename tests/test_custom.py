@@ -1,0 +1,160 @@
+"""Losses the catalogue does not have, typed once and derived through the same pipeline."""
+
+from functools import cache
+
+import pytest
+from sympy import IndexedBase, KroneckerDelta, Mul, Rational, Sum, Symbol, exp, tanh
+
+from derive import from_expression
+from derive.constraints import OneHot
+from derive.custom import NO_CLOSED_FORM, SUBGRADIENT, build
+from derive.functions import LogSoftmax, Sigmoid, Softmax
+from derive.symbols import Role, j, k, l, n, role_of, t, x, y, z
+from derive.verify import instantiate, symbolically_equal
+
+q, eps, alpha, beta = (Symbol(name, real=True) for name in ("q", "eps", "alpha", "beta"))
+
+
+def loss(expression, scalars=None, **kwargs):
+    """``build``, once per distinct call in this module."""
+    return _build(expression, tuple(sorted((scalars or {}).items())), tuple(sorted(kwargs.items())))
+
+
+@cache
+def _build(expression, scalars, kwargs):
+    return build(expression, scalars=dict(scalars), **dict(kwargs))
+
+
+def same(a, b, constraints=(), sizes=(2, 3)):
+    """``a == b`` at concrete sizes, for every value of the free indices."""
+    free = sorted((a.free_symbols | b.free_symbols) & {j, l, t}, key=str)
+    for size in sizes:
+        for combo in _combos(len(free), size):
+            values = dict(zip(free, combo, strict=True))
+            if not symbolically_equal(instantiate(a, size, values, constraints),
+                                      instantiate(b, size, values, constraints)):
+                return False
+    return True
+
+
+def _combos(count, size):
+    if count == 0:
+        return [()]
+    return [(v, *rest) for v in range(1, size + 1) for rest in _combos(count - 1, size)]
+
+
+def s(index):
+    return Softmax(z, index)
+
+
+def test_generalized_cross_entropy():
+    """Zhang & Sabuncu (2018): L_q = (1 − s_t^q)/q; q → 0 is cross-entropy, q = 1 is MAE."""
+    c = loss("sum(y * (1 - softmax(z)**q) / q)", wrt="z", onehot="y", scalars={"q": 0.7}, name="gce")
+    d = c.derivation
+    assert all(check.passed for check in c.checks) and c.closed_form
+    assert d.gradient == s(t) ** q * s(j) - s(j) ** q * KroneckerDelta(j, t)
+    assert d.assumptions == (OneHot(y),)
+    assert same(d.gradient_general, s(j) * Sum(y[k] * s(k) ** q, (k, 1, n)) - y[j] * s(j) ** q)
+    assert c.scalars == ((q, 0.7),)
+
+
+def test_poly1_reduces_to_cross_entropy_at_eps_zero():
+    """Leng et al. (2022): Poly-1 = CE + ε(1 − p_t)."""
+    c = loss("-sum(y * log_softmax(z)) + eps * (1 - dot(y, softmax(z)))", wrt="z", onehot="y",
+             scalars={"eps": 1.0}, name="poly1")
+    g = c.derivation.gradient
+    assert c.closed_form and not g.has(Sum)
+    assert same(g, s(j) - KroneckerDelta(j, t) + eps * s(j) * (s(t) - KroneckerDelta(j, t)), (OneHot(y),))
+    assert same(g.subs(eps, 0), s(j) - KroneckerDelta(j, t), (OneHot(y),))
+
+
+DICE = "1 - (2 * dot(sigmoid(z), y) + 2) / (sum(sigmoid(z)) + sum(y) + 2)"
+
+
+def test_soft_dice_on_sigmoid_outputs():
+    c = loss(DICE, wrt="z", vectors="z,y", name="dice")
+    g = c.derivation.gradient
+    assert c.closed_form and c.derivation.steps[-1].rule == "rearrange"
+    sig = Sigmoid(z[j])
+    assert {sig, 1 - sig} <= set(Mul.make_args(g))  # σ'(z_j) = σ(1 − σ), factored out
+    inter, total = Sum(Sigmoid(z[k]) * y[k], (k, 1, n)), Sum(Sigmoid(z[k]) + y[k], (k, 1, n)) + 2
+    assert same(g, sig * (1 - sig) * ((2 * inter + 2) / total**2 - 2 * y[j] / total))
+
+
+def test_tversky_with_equal_weights_is_dice():
+    """Salehi et al. (2017): 1 − TP/(TP + α FP + β FN), with FP = Σσ − TP and FN = Σy − TP."""
+    c = loss("1 - dot(sigmoid(z), y) / ((1 - alpha - beta) * dot(sigmoid(z), y) + alpha * sum(sigmoid(z))"
+             " + beta * sum(y))", wrt="z", vectors="z,y", scalars={"alpha": 0.3, "beta": 0.7},
+             name="tversky")
+    assert all(check.passed for check in c.checks) and c.closed_form
+    half = {alpha: Rational(1, 2), beta: Rational(1, 2)}
+    sig = Sigmoid(z[j])
+    inter, total = Sum(Sigmoid(z[k]) * y[k], (k, 1, n)), Sum(Sigmoid(z[k]) + y[k], (k, 1, n))
+    dice = sig * (1 - sig) * (2 * inter / total**2 - 2 * y[j] / total)  # ∂(1 − 2I/D)/∂z_j
+    assert same(c.derivation.gradient.xreplace(half), dice)
+
+
+def test_log_cosh_gradient_is_tanh():
+    c = loss("mean(log((exp(x - y) + exp(y - x)) / 2))", wrt="x", vectors="x,y", name="log_cosh")
+    assert c.closed_form
+    assert same(c.derivation.gradient, tanh(x[j] - y[j]).rewrite(exp) / n)
+
+
+def test_entropy_regulariser():
+    """−H(softmax(z)) = Σ s log s; its gradient s_j (log s_j + H)."""
+    c = loss("sum(softmax(z) * log_softmax(z))", wrt="z", name="neg_entropy")
+    assert c.derivation.gradient == s(j) * (LogSoftmax(z, j) - Sum(s(k) * LogSoftmax(z, k), (k, 1, n)))
+
+
+def test_hessian_on_request():
+    c = loss("logsumexp(z) - dot(y, z)", wrt="z", simplex="y", hessian=True, name="ce")
+    assert c.derivation.gradient == s(j) - y[j]
+    assert c.derivation.hessian.expr == s(j) * (KroneckerDelta(j, l) - s(l))
+    assert any(check.kind == "hessian" for check in c.checks)
+
+
+def test_from_expression_returns_the_verified_derivation():
+    d = from_expression("mean(softplus(z) - y * z)", wrt="z", vectors=["z", "y"], name="bce")
+    assert d.name == "bce" and d.family == "custom"
+    assert same(d.gradient, (Sigmoid(z[j]) - y[j]) / n)
+
+
+def test_no_named_closed_form_is_said():
+    c = loss("-sum(y * log(exp(z / T) / sum(exp(z / T))))", wrt="z", simplex="y", scalars={"T": 2.0},
+             name="tempered")
+    assert not c.closed_form and NO_CLOSED_FORM in c.derivation.remarks
+    assert all(check.passed for check in c.checks)  # still verified
+
+
+def test_kinks_are_subgradients():
+    c = loss("mean(max(0, 1 - y * z))", wrt="z", vectors="z,y", name="hinge")
+    assert SUBGRADIENT in c.derivation.remarks and c.closed_form
+
+
+def test_argument_order_and_roles():
+    c = loss("sum(target * log(prob)) + sum(logit * target)", wrt="prob", vectors="logit,target",
+             name="ce_p")
+    prob, logit, target = (IndexedBase(name, real=True) for name in ("prob", "logit", "target"))
+    assert c.vectors == (logit, target, prob)  # declared first, then wrt
+    assert c.derivation.gradient == target[j] / prob[j]
+    # prob sits in a log: sampled positive; other new vectors are targets in [0, 1]
+    assert [role_of(v) for v in c.vectors] == [Role.TARGET, Role.TARGET, Role.PROBABILITY]
+    assert all(check.passed for check in c.checks)
+
+
+@pytest.mark.parametrize(("kwargs", "argument"), [
+    ({"wrt": "j"}, "wrt"),
+    ({"wrt": "z_1"}, "wrt"),
+    ({"wrt": "log"}, "wrt"),
+    ({"wrt": "z", "name": "my-loss"}, "name"),
+    ({"wrt": "z", "name": "lambda"}, "name"),
+    ({"wrt": "z", "vectors": "z,z"}, "vectors"),
+    ({"wrt": "z", "scalars": {"q": float("nan")}}, "scalars"),
+    ({"wrt": "z", "scalars": {"z": 1.0}}, "scalars"),
+    ({"wrt": "z", "simplex": "z"}, "wrt"),
+    ({"wrt": "z", "onehot": "y", "simplex": "y"}, "onehot"),
+    ({"wrt": "w"}, "wrt"),  # the expression does not depend on w
+])
+def test_bad_arguments_name_the_argument(kwargs, argument):
+    with pytest.raises(ValueError, match=f"^{argument}: "):
+        build("sum(y * log_softmax(z))", **{"vectors": "z,y", **kwargs})
