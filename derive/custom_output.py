@@ -9,6 +9,7 @@ from collections.abc import Sequence
 import click
 
 from .custom import CustomLoss, build
+from .custom_code import module_source
 from .export import to_dict
 from .printing.terminal import show_lines
 
@@ -43,7 +44,9 @@ def render(loss: CustomLoss, fmt: str, styled: bool = False) -> str:
     if fmt == "json":
         data = {**to_dict(d, checks), "expression": loss.expression, "closed_form": loss.closed_form}
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
-    raise ValueError(f"format: {fmt!r} is not available yet (choose from text, json)")
+    if fmt == "py":
+        return module_source(loss)
+    raise ValueError(f"format: {fmt!r} is not available yet (choose from text, json, py)")
 
 
 def run(expression: str, *, wrt: str, vectors: Sequence[str], scalars: Sequence[str],

@@ -1,8 +1,7 @@
 """Losses the catalogue does not have, typed once and derived through the same pipeline."""
 
-from functools import cache
-
 import pytest
+from custom_losses import build_loss
 from sympy import IndexedBase, KroneckerDelta, Mul, Rational, Sum, Symbol, exp, tanh
 
 from derive import from_expression
@@ -13,16 +12,6 @@ from derive.symbols import Role, j, k, l, n, role_of, t, x, y, z
 from derive.verify import instantiate, symbolically_equal
 
 q, eps, alpha, beta = (Symbol(name, real=True) for name in ("q", "eps", "alpha", "beta"))
-
-
-def loss(expression, scalars=None, **kwargs):
-    """``build``, once per distinct call in this module."""
-    return _build(expression, tuple(sorted((scalars or {}).items())), tuple(sorted(kwargs.items())))
-
-
-@cache
-def _build(expression, scalars, kwargs):
-    return build(expression, scalars=dict(scalars), **dict(kwargs))
 
 
 def same(a, b, constraints=(), sizes=(2, 3)):
@@ -49,7 +38,7 @@ def s(index):
 
 def test_generalized_cross_entropy():
     """Zhang & Sabuncu (2018): L_q = (1 − s_t^q)/q; q → 0 is cross-entropy, q = 1 is MAE."""
-    c = loss("sum(y * (1 - softmax(z)**q) / q)", wrt="z", onehot="y", scalars={"q": 0.7}, name="gce")
+    c = build_loss("gce")
     d = c.derivation
     assert all(check.passed for check in c.checks) and c.closed_form
     assert d.gradient == s(t) ** q * s(j) - s(j) ** q * KroneckerDelta(j, t)
@@ -60,19 +49,15 @@ def test_generalized_cross_entropy():
 
 def test_poly1_reduces_to_cross_entropy_at_eps_zero():
     """Leng et al. (2022): Poly-1 = CE + ε(1 − p_t)."""
-    c = loss("-sum(y * log_softmax(z)) + eps * (1 - dot(y, softmax(z)))", wrt="z", onehot="y",
-             scalars={"eps": 1.0}, name="poly1")
+    c = build_loss("poly1")
     g = c.derivation.gradient
     assert c.closed_form and not g.has(Sum)
     assert same(g, s(j) - KroneckerDelta(j, t) + eps * s(j) * (s(t) - KroneckerDelta(j, t)), (OneHot(y),))
     assert same(g.subs(eps, 0), s(j) - KroneckerDelta(j, t), (OneHot(y),))
 
 
-DICE = "1 - (2 * dot(sigmoid(z), y) + 2) / (sum(sigmoid(z)) + sum(y) + 2)"
-
-
 def test_soft_dice_on_sigmoid_outputs():
-    c = loss(DICE, wrt="z", vectors="z,y", name="dice")
+    c = build_loss("dice")
     g = c.derivation.gradient
     assert c.closed_form and c.derivation.steps[-1].rule == "rearrange"
     sig = Sigmoid(z[j])
@@ -83,9 +68,7 @@ def test_soft_dice_on_sigmoid_outputs():
 
 def test_tversky_with_equal_weights_is_dice():
     """Salehi et al. (2017): 1 − TP/(TP + α FP + β FN), with FP = Σσ − TP and FN = Σy − TP."""
-    c = loss("1 - dot(sigmoid(z), y) / ((1 - alpha - beta) * dot(sigmoid(z), y) + alpha * sum(sigmoid(z))"
-             " + beta * sum(y))", wrt="z", vectors="z,y", scalars={"alpha": 0.3, "beta": 0.7},
-             name="tversky")
+    c = build_loss("tversky")
     assert all(check.passed for check in c.checks) and c.closed_form
     half = {alpha: Rational(1, 2), beta: Rational(1, 2)}
     sig = Sigmoid(z[j])
@@ -95,19 +78,19 @@ def test_tversky_with_equal_weights_is_dice():
 
 
 def test_log_cosh_gradient_is_tanh():
-    c = loss("mean(log((exp(x - y) + exp(y - x)) / 2))", wrt="x", vectors="x,y", name="log_cosh")
+    c = build_loss("log_cosh")
     assert c.closed_form
     assert same(c.derivation.gradient, tanh(x[j] - y[j]).rewrite(exp) / n)
 
 
 def test_entropy_regulariser():
     """−H(softmax(z)) = Σ s log s; its gradient s_j (log s_j + H)."""
-    c = loss("sum(softmax(z) * log_softmax(z))", wrt="z", name="neg_entropy")
+    c = build_loss("neg_entropy")
     assert c.derivation.gradient == s(j) * (LogSoftmax(z, j) - Sum(s(k) * LogSoftmax(z, k), (k, 1, n)))
 
 
 def test_hessian_on_request():
-    c = loss("logsumexp(z) - dot(y, z)", wrt="z", simplex="y", hessian=True, name="ce")
+    c = build("logsumexp(z) - dot(y, z)", wrt="z", simplex="y", hessian=True, name="ce")
     assert c.derivation.gradient == s(j) - y[j]
     assert c.derivation.hessian.expr == s(j) * (KroneckerDelta(j, l) - s(l))
     assert any(check.kind == "hessian" for check in c.checks)
@@ -120,20 +103,20 @@ def test_from_expression_returns_the_verified_derivation():
 
 
 def test_no_named_closed_form_is_said():
-    c = loss("-sum(y * log(exp(z / T) / sum(exp(z / T))))", wrt="z", simplex="y", scalars={"T": 2.0},
-             name="tempered")
+    c = build("-sum(y * log(exp(z / T) / sum(exp(z / T))))", wrt="z", simplex="y", scalars={"T": 2.0},
+              name="tempered")
     assert not c.closed_form and NO_CLOSED_FORM in c.derivation.remarks
     assert all(check.passed for check in c.checks)  # still verified
 
 
 def test_kinks_are_subgradients():
-    c = loss("mean(max(0, 1 - y * z))", wrt="z", vectors="z,y", name="hinge")
+    c = build_loss("hinge")
     assert SUBGRADIENT in c.derivation.remarks and c.closed_form
 
 
 def test_argument_order_and_roles():
-    c = loss("sum(target * log(prob)) + sum(logit * target)", wrt="prob", vectors="logit,target",
-             name="ce_p")
+    c = build("sum(target * log(prob)) + sum(logit * target)", wrt="prob", vectors="logit,target",
+              name="ce_p")
     prob, logit, target = (IndexedBase(name, real=True) for name in ("prob", "logit", "target"))
     assert c.vectors == (logit, target, prob)  # declared first, then wrt
     assert c.derivation.gradient == target[j] / prob[j]

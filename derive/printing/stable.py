@@ -207,7 +207,8 @@ def _affine_target(expr: Expr) -> Expr:
     def target_of(e: Expr) -> Symbol | None:
         if not (e.is_Add and e.has(Sigmoid) and S.One in e.args):
             return None
-        for sym in sorted(e.free_symbols, key=str):
+        labels = {a.base.label for a in e.atoms(Indexed)}  # a vector y's label is not the scalar y
+        for sym in sorted(e.free_symbols - labels, key=str):
             if _role(sym) is Role.TARGET and e.diff(sym, 2) == 0 and e.diff(sym) != 0:
                 return sym
         return None

@@ -1,0 +1,89 @@
+"""``derive custom --format py``: a standalone NumPy module for a verified custom loss.
+
+The loss and its gradient are stabilised (:mod:`derive.printing.stable`) and printed by the
+project's NumPy printer (:mod:`derive.printing.numpy`), which binds each intermediate (softmax,
+log-sum-exp, sigmoid) once; ``templates/code/custom.py.j2`` lays the module out around the shared
+runtime (validation, reductions) of ``templates/code/_core.py.j2``.
+
+The code uses the gradient before any ``--simplex``/``--onehot`` assumption (the general form), so
+it is right for every input, as autograd of the same expression would be.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+from sympy import Expr, Sum
+
+from . import __version__
+from .custom import CustomLoss
+from .derivation import unwrap
+from .printing.numpy import NumPyPrinter, PrintingError, Scope
+from .printing.stable import STABLE_RULES, stabilize
+from .printing.text import text
+from .symbols import j, n
+
+__all__ = ["module_source"]
+
+_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "code"
+# the generated functions' own argument and module names
+_TAKEN = frozenset({"np", "reduction", "grad_output", "want", "rows", "coef", "value", "grad"})
+
+
+class _Printer(NumPyPrinter):
+    """The project's printer, plus the Heaviside step that max and min differentiate to."""
+
+    def _print_Heaviside(self, expr: Expr) -> str:
+        at_zero = expr.args[1] if len(expr.args) > 1 else 0.5
+        return self.scope.bind("step", f"np.heaviside({self._print(expr.args[0])}, {float(at_zero)!r})",
+                               f"{text(expr)}, with H(0) = {float(at_zero)}")
+
+
+def module_source(loss: CustomLoss) -> str:
+    """The Python source of the module ``loss.derivation.name`` with ``NAME``, ``NAME_grad`` and
+    ``NAME_value_and_grad``; ``PrintingError`` (a ``ValueError``) when a form cannot be printed."""
+    d = loss.derivation
+    vectors = [v.label.name for v in loss.vectors]
+    scalars = [(s.name, default) for s, default in loss.scalars]
+    clash = sorted({*vectors, *(name for name, _ in scalars)} & (_TAKEN | {d.name}))
+    if clash:
+        raise ValueError(f"name: {clash[0]!r} is taken by the generated module; rename it")
+    general = d.gradient_general if d.gradient_general is not None else d.gradient
+    scope = Scope({**{v: v.label.name for v in loss.vectors}, **{s: s.name for s, _ in loss.scalars},
+                   n: f"{vectors[0]}.shape[1]"})
+    printer = _Printer(scope)
+    value, used = stabilize(unwrap(d.loss), STABLE_RULES)
+    value_code = printer.doprint(value)
+    value_lines = _lines(scope, 0)
+    mark = len(scope.bindings)
+    gradient, more = stabilize(unwrap(general), STABLE_RULES)
+    _check_sums(gradient)
+    gradient_code = printer.doprint(gradient)
+    notes = [f"{a.vector.label} is {'a distribution' if a.rule == 'sum to one' else 'one-hot'} in the "
+             "derivation; the code uses the general form, right for any input." for a in d.assumptions]
+    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), trim_blocks=True,
+                                     undefined=jinja2.StrictUndefined, lstrip_blocks=True,
+                                     keep_trailing_newline=True)
+    arguments = [*vectors, *(name for name, _ in scalars)]
+    signature = ", ".join([*vectors, "*", *(f"{name}={default!r}" for name, default in scalars),
+                           'reduction="mean"'])
+    return environment.get_template("custom.py.j2").render(
+        name=d.name, version=__version__, expression=loss.expression, wrt=d.wrt.base.label.name,
+        loss_math=f"{text(d.symbol)} = {text(d.loss)}", gradient_lhs=text(d.steps[-1].lhs),
+        gradient_math=f"{text(d.steps[-1].lhs)} = {text(general)}", notes=notes,
+        vectors=vectors, scalars=[{"name": name, "default": default} for name, default in scalars],
+        arguments=arguments, signature=signature,
+        identities=list(dict.fromkeys(rule.identity for rule in (*used, *more))),
+        value_lines=value_lines, value=value_code, grad_lines=_lines(scope, mark), gradient=gradient_code)
+
+
+def _lines(scope: Scope, start: int) -> list[str]:
+    return [f"{b.name} = {b.code}  # {b.comment}" for b in list(scope.bindings.values())[start:]]
+
+
+def _check_sums(gradient: Expr) -> None:
+    """A sum over k whose body also depends on the component j cannot be a whole-array sum."""
+    for total in gradient.atoms(Sum):
+        if j in total.function.free_symbols:
+            raise PrintingError(f"no NumPy form for a sum that depends on the component j: {text(total)}")
