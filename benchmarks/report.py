@@ -1,0 +1,105 @@
+"""Results of a benchmark run as a Markdown table, a ratio plot, and the README's Benchmarks section."""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+PEERS = ("numpy", "torch", "jax")
+START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
+COMMAND = "python benchmarks/bench_losses.py --readme"
+
+
+@dataclass
+class Row:
+    label: str
+    dtype: str
+    times: dict[str, float]  # implementation -> median seconds
+    floor: float  # seconds to read the inputs and write the gradient once
+    loss_error: float  # generated loss, relative error against the float64 reference
+
+    @property
+    def best_peer(self) -> str | None:
+        present = [p for p in PEERS if p in self.times]
+        frameworks = [p for p in present if p != "numpy"]
+        return min(frameworks or present, key=self.times.__getitem__) if present else None
+
+    @property
+    def ratio(self) -> float | None:
+        best = self.best_peer
+        return self.times["generated"] / self.times[best] if best else None
+
+
+def _ms(seconds: float | None) -> str:
+    if seconds is None:
+        return "–"
+    ms = seconds * 1e3
+    return f"{ms:.3f}" if ms < 1 else f"{ms:.2f}" if ms < 100 else f"{ms:.0f}"
+
+
+def markdown(rows: list[Row], environment: str) -> str:
+    """The table: medians in ms, the ratio to the faster of PyTorch and JAX, and the memory floor."""
+    head = ("| loss | size | dtype | generated | NumPy (plain) | PyTorch | JAX | ratio to best peer "
+            "| memory floor | loss rel. error |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for r in rows:
+        loss, size = r.label.rsplit(" ", 1)
+        ratio = f"{r.ratio:.2f}× ({r.best_peer})" if r.ratio is not None else "–"
+        cells = [f"`{loss}`", size, r.dtype, _ms(r.times["generated"]),
+                 *(_ms(r.times.get(p)) for p in PEERS), ratio, _ms(r.floor), f"{r.loss_error:.1e}"]
+        lines.append("| " + " | ".join(cells) + " |")
+    note = (f"\nTimes are medians in ms of forward + gradient (`NAME_value_and_grad`; PyTorch: loss + "
+            f"`backward()`; JAX: `jit(value_and_grad)`), measured alternately in one run. The ratio is the "
+            f"generated code's time over the faster of PyTorch and JAX (the plain NumPy version when neither "
+            f"is installed). The memory floor is the time to read every input and write the gradient once, "
+            f"scaled from a copy of the same size measured in the same run. {environment}\n")
+    return "\n".join(lines) + "\n" + note
+
+
+def environment_line(threads: int, versions: dict[str, str], load: tuple[float, float]) -> str:
+    """Machine, threads, library versions and the 1-minute load average before and after the run
+    (other processes on the machine slow every implementation, threaded ones most)."""
+    libs = ", ".join(f"{k} {v}" for k, v in versions.items())
+    return (f"Machine: {platform.machine()}, {os.cpu_count()} cores, {threads} thread(s) for every "
+            f"implementation; {libs}; load average {load[0]:.1f} before, {load[1]:.1f} after the run.")
+
+
+def plot(rows: list[Row], path: Path) -> bool:
+    """A bar chart of the ratios (needs matplotlib, the ``plots`` extra); False when unavailable."""
+    try:
+        import matplotlib
+    except ImportError:
+        return False
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    rated = [r for r in rows if r.ratio is not None]
+    fig, ax = plt.subplots(figsize=(9, 0.32 * len(rated) + 1.4))
+    labels = [f"{r.label} {r.dtype}" for r in rated]
+    ratios = [r.ratio for r in rated]
+    colors = ["#2a7" if x <= 1.0 else "#c43" for x in ratios]
+    ax.barh(range(len(rated)), ratios, color=colors)
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.set_yticks(range(len(rated)), labels, fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlabel("generated time / best peer time (lower is faster; 1.0 = parity)")
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return True
+
+
+def update_readme(readme: Path, table: str, image: str | None) -> None:
+    """Replace (or append) the ``## Benchmarks`` section's generated part; nothing else is touched."""
+    picture = f"\n![ratio to the best peer]({image})\n" if image else ""
+    body = f"{START}\nRegenerate with `{COMMAND}`.\n\n{table}{picture}{END}"
+    text = readme.read_text(encoding="utf-8") if readme.exists() else ""
+    if START in text and END in text:
+        text = re.sub(re.escape(START) + ".*?" + re.escape(END), lambda _: body, text, flags=re.S)
+    else:
+        text = text.rstrip("\n") + ("\n\n" if text else "") + f"## Benchmarks\n\n{body}\n"
+    readme.write_text(text, encoding="utf-8")
