@@ -39,6 +39,12 @@ class DeriveLatexPrinter(LatexPrinter):
         head = r"\operatorname{softplus}" if exp is None else rf"\operatorname{{softplus}}^{{{exp}}}"
         return rf"{head}\left({self._print(expr.args[0])}\right)"
 
+    def _print_Function(self, expr: Expr, exp: str | None = None) -> str:
+        if expr.func.__name__ == "KL":  # KL(p‖q)
+            args = r" \,\|\, ".join(self._print(a) for a in expr.args)
+            return rf"\operatorname{{KL}}\left({args}\right)"
+        return super()._print_Function(expr, exp)
+
     def _print_Named(self, expr: Named, exp: str | None = None) -> str:
         label = self._print(expr.label)
         return label if exp is None else f"{label}^{{{exp}}}"

@@ -1,0 +1,210 @@
+"""Where each catalogue loss appears in PyTorch, TensorFlow, Keras and optax, and how they differ.
+
+Short declarative data beside the catalogue (sources and measurements:
+``shared/REFERENCE.md``); the documents render it as a table.  A loss mapped to
+an empty tuple has no framework counterpart; every catalogue name has an entry.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ..derivation import Text
+
+
+class Usage(NamedTuple):
+    """One framework's name for a loss, and what to know when matching it."""
+
+    framework: str
+    api: str
+    note: Text
+
+
+_LOG_SOFTMAX_NOTE = Text("Computed as z − max z − log Σ exp(z − max z), never as log(softmax(z)).",
+                         "按 z − max z − log Σ exp(z − max z) 计算，而不是先算 softmax 再取对数。")
+
+USAGES: dict[str, tuple[Usage, ...]] = {
+    "self_information": (),
+    "entropy": (
+        Usage("PyTorch", "torch.distributions.Categorical(probs=p).entropy()",
+              Text("A method of the distribution, in nats; torch.nn has no entropy loss.",
+                   "分布对象的方法，单位是奈特（nat）；torch.nn 中没有熵损失。")),
+    ),
+    "cross_entropy_distributions": (
+        Usage("Keras", "keras.losses.CategoricalCrossentropy(from_logits=False)",
+              Text("Takes q as probabilities: renormalises q to sum to one, clips it to [1e-7, 1 − 1e-7], "
+                   "then computes −Σ p log q.",
+                   "直接接收概率 q：先把 q 归一化，再裁剪到 [1e-7, 1 − 1e-7]，然后计算 −Σ p log q。")),
+        Usage("PyTorch", "torch.nn.functional.cross_entropy(input, target)",
+              Text("Takes logits, not q: q = softmax(input); a float target of the input's shape is p.",
+                   "接收的是 logits 而不是 q：q = softmax(input)；与输入形状相同的浮点 target 就是 p。")),
+    ),
+    "kl_divergence": (
+        Usage("PyTorch", "torch.nn.functional.kl_div(input, target, reduction='batchmean')",
+              Text("input is log q, target is p; 'mean' divides by every element, not by the batch, so "
+                   "only 'batchmean' is the KL divergence. Its gradient with respect to log q is −p_j.",
+                   "input 是 log q，target 是 p；'mean' 除以元素总数而不是批大小，只有 'batchmean' 才是真正的"
+                   " KL 散度。它对 log q 的梯度是 −p_j。")),
+        Usage("optax", "optax.losses.kl_divergence(log_predictions, targets)",
+              Text("Also takes log q; per-example values, no reduction.",
+                   "同样接收 log q；返回逐样本的值，不做归约。")),
+        Usage("Keras", "keras.losses.KLDivergence()",
+              Text("Takes probabilities for both arguments and clips both to [1e-7, 1], so a zero in p "
+                   "counts as 1e-7.",
+                   "两个参数都接收概率，并都裁剪到 [1e-7, 1]，所以 p 中的零会被当作 1e-7。")),
+    ),
+    "softmax": (
+        Usage("PyTorch", "torch.softmax(z, dim)",
+              Text("Subtracts the maximum logit before exponentiating.", "取指数之前先减去最大的 logit。")),
+        Usage("JAX", "jax.nn.softmax(z, axis=-1)",
+              Text("Subtracts the maximum logit before exponentiating.", "取指数之前先减去最大的 logit。")),
+        Usage("TensorFlow", "tf.nn.softmax(logits, axis=-1)",
+              Text("Keras layers remember the logits of their softmax output, and Keras losses on the "
+                   "TensorFlow backend then silently use them.",
+                   "Keras 会在 softmax 输出上记住原始 logits，TensorFlow 后端的 Keras 损失会悄悄改用它们。")),
+    ),
+    "log_softmax": (
+        Usage("PyTorch", "torch.nn.functional.log_softmax(z, dim)", _LOG_SOFTMAX_NOTE),
+        Usage("JAX", "jax.nn.log_softmax(z, axis=-1)", _LOG_SOFTMAX_NOTE),
+        Usage("TensorFlow", "tf.nn.log_softmax(logits, axis=-1)", _LOG_SOFTMAX_NOTE),
+    ),
+    "cross_entropy": (
+        Usage("PyTorch", "torch.nn.functional.cross_entropy(input, target)",
+              Text("A float target of the input's shape selects this form. 'mean' divides by N (times the "
+                   "extra dimensions) even with class weights; autograd returns the general form s Σ y − y.",
+                   "与输入形状相同的浮点 target 选择这种形式。即使有类别权重，'mean' 也除以 N（乘以其余维度）；"
+                   "自动求导返回一般形式 s Σ y − y。")),
+        Usage("TensorFlow", "tf.nn.softmax_cross_entropy_with_logits(labels, logits)",
+              Text("A fused kernel whose gradient is always s − y, even when the labels do not sum to one "
+                   "(an all-zero row has loss 0 but gradient s).",
+                   "融合算子，梯度总是 s − y，即使标签之和不为一（全零的行损失为 0，梯度却是 s）。")),
+        Usage("optax", "optax.losses.softmax_cross_entropy(logits, labels)",
+              Text("Per-example values; a logit of −inf with label 0 gives NaN (0 · −inf), which "
+                   "safe_softmax_cross_entropy avoids.",
+                   "返回逐样本的值；logit 为 −inf 且标签为 0 时得到 NaN（0 · −inf），"
+                   "safe_softmax_cross_entropy 可以避免。")),
+        Usage("Keras", "keras.losses.CategoricalCrossentropy(from_logits=True)",
+              Text("The TensorFlow backend uses the fused kernel above; the others use log_softmax.",
+                   "TensorFlow 后端使用上面的融合算子，其他后端使用 log_softmax。")),
+    ),
+    "cross_entropy_index": (
+        Usage("PyTorch", "torch.nn.functional.cross_entropy(input, target)",
+              Text("Integer targets of shape (N,); ignore_index = −100 skips a row and 'mean' divides by "
+                   "the number of rows kept (NaN when every row is ignored).",
+                   "整数 target，形状为 (N,)；ignore_index = −100 的行被跳过，'mean' 除以保留的行数"
+                   "（全部被忽略时为 NaN）。")),
+        Usage("TensorFlow", "tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)",
+              Text("An out-of-range label raises on the CPU and gives NaN on the GPU.",
+                   "越界的标签在 CPU 上报错，在 GPU 上得到 NaN。")),
+        Usage("optax", "optax.losses.softmax_cross_entropy_with_integer_labels(logits, labels)",
+              Text("No ignore index (use where=); label −1 wraps to the last class and label n gives NaN.",
+                   "没有 ignore index（改用 where=）；标签 −1 会绕回最后一个类别，标签 n 得到 NaN。")),
+        Usage("Keras", "keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
+              Text("ignore_class masks rows; when every row is masked the loss is 0, not NaN.",
+                   "ignore_class 屏蔽某些行；全部被屏蔽时损失为 0 而不是 NaN。")),
+    ),
+    "nll_loss": (
+        Usage("PyTorch", "torch.nn.functional.nll_loss(input, target, weight=w)",
+              Text("input must already be log-probabilities; 'mean' divides by Σ w_t over the rows not "
+                   "ignored, not by N.",
+                   "input 必须已经是对数概率；'mean' 除以未被忽略的行的 Σ w_t，而不是 N。")),
+    ),
+    "cross_entropy_weighted": (
+        Usage("PyTorch", "torch.nn.functional.cross_entropy(input, target, weight=w)",
+              Text("With class-index targets 'mean' divides by Σ w_t; with one-hot float targets it divides "
+                   "by N, so the two weighted means differ.",
+                   "类别下标目标时 'mean' 除以 Σ w_t；独热浮点目标时除以 N，所以两种加权平均并不相同。")),
+        Usage("optax", "optax.losses.softmax_cross_entropy_with_integer_labels(logits, labels)",
+              Text("No weight argument: multiply the per-example losses by w[labels] yourself.",
+                   "没有权重参数：需要自己把逐样本损失乘以 w[labels]。")),
+    ),
+    "cross_entropy_label_smoothing": (
+        Usage("PyTorch", "torch.nn.functional.cross_entropy(input, target, label_smoothing=ε)",
+              Text("The target becomes (1 − ε) y + ε/n; with weights, each class keeps its own weight "
+                   "inside the sum.",
+                   "目标变为 (1 − ε) y + ε/n；有权重时，求和中每个类别保留自己的权重。")),
+        Usage("optax", "optax.losses.softmax_cross_entropy(logits, optax.smooth_labels(labels, ε))",
+              Text("The same smoothed target, built explicitly.", "同样的平滑目标，需要显式构造。")),
+        Usage("Keras", "keras.losses.CategoricalCrossentropy(label_smoothing=ε)",
+              Text("The same smoothing; SparseCategoricalCrossentropy has none.",
+                   "同样的平滑；SparseCategoricalCrossentropy 不支持标签平滑。")),
+    ),
+    "softmax_focal_loss": (
+        Usage("Keras", "keras.losses.CategoricalFocalCrossentropy(alpha=0.25, gamma=2.0)",
+              Text("Always multiplies by α (this document has no α) and clips the probabilities to "
+                   "[1e-7, 1 − 1e-7] on every backend.",
+                   "总是乘以 α（本文没有 α），并在所有后端把概率裁剪到 [1e-7, 1 − 1e-7]。")),
+    ),
+    "sigmoid": (
+        Usage("PyTorch", "torch.sigmoid(z)", Text("The same function.", "同一个函数。")),
+        Usage("JAX", "jax.nn.sigmoid(z)", Text("The same function.", "同一个函数。")),
+        Usage("TensorFlow", "tf.math.sigmoid(z)",
+              Text("Keras remembers the logit of a sigmoid output, and a Keras loss on it then uses "
+                   "the logit path on the TensorFlow backend only.",
+                   "Keras 会记住 sigmoid 输出对应的 logit，之后在它上面计算的 Keras 损失只在 TensorFlow "
+                   "后端改走 logit 路径。")),
+    ),
+    "binary_cross_entropy": (
+        Usage("PyTorch", "torch.nn.functional.binary_cross_entropy(input, target)",
+              Text("Clamps each log at −100 in the forward pass, but the backward pass is "
+                   "(p − y)/max(p(1 − p), 1e-12), not the derivative of the clamped forward.",
+                   "前向计算把每个对数截断在 −100，但反向传播用的是 (p − y)/max(p(1 − p), 1e-12)，"
+                   "而不是截断后前向函数的导数。")),
+        Usage("Keras", "keras.losses.BinaryCrossentropy(from_logits=False)",
+              Text("Clips p to [1e-7, 1 − 1e-7], so the gradient is zero outside; averages over the last "
+                   "axis.",
+                   "把 p 裁剪到 [1e-7, 1 − 1e-7]，因此区间外梯度为零；在最后一个轴上取平均。")),
+    ),
+    "binary_cross_entropy_with_logits": (
+        Usage("PyTorch", "torch.nn.functional.binary_cross_entropy_with_logits(input, target)",
+              Text("Computes (1 − y) z − log σ(z); a weight is multiplied in and 'mean' divides by the "
+                   "number of elements.",
+                   "计算 (1 − y) z − log σ(z)；权重直接相乘，'mean' 除以元素个数。")),
+        Usage("TensorFlow", "tf.nn.sigmoid_cross_entropy_with_logits(labels, logits)",
+              Text("Computes max(z, 0) − z y + log(1 + exp(−|z|)).",
+                   "计算 max(z, 0) − z y + log(1 + exp(−|z|))。")),
+        Usage("optax", "optax.losses.sigmoid_binary_cross_entropy(logits, labels)",
+              Text("Computes −y log σ(z) − (1 − y) log σ(−z); per-element values.",
+                   "计算 −y log σ(z) − (1 − y) log σ(−z)；返回逐元素的值。")),
+        Usage("Keras", "keras.losses.BinaryCrossentropy(from_logits=True)",
+              Text("The NumPy backend applies the sigmoid and clips, so z = 50, y = 0 gives 15.94 "
+                   "instead of 50.",
+                   "NumPy 后端先做 sigmoid 再裁剪，所以 z = 50、y = 0 时得到 15.94 而不是 50。")),
+    ),
+    "binary_cross_entropy_with_logits_pos_weight": (
+        Usage("PyTorch", "torch.nn.functional.binary_cross_entropy_with_logits(input, target, pos_weight=q)",
+              Text("pos_weight broadcasts along the class dimension; 'mean' divides by the number of "
+                   "elements, not by the weights.",
+                   "pos_weight 沿类别维度广播；'mean' 除以元素个数，而不是权重之和。")),
+        Usage("TensorFlow", "tf.nn.weighted_cross_entropy_with_logits(labels, logits, pos_weight)",
+              Text("The same loss, computed as (1 − y) z + (1 + (q − 1) y)(log(1 + exp(−|z|)) + max(−z, 0)).",
+                   "同一个损失，按 (1 − y) z + (1 + (q − 1) y)(log(1 + exp(−|z|)) + max(−z, 0)) 计算。")),
+    ),
+    "mse_sigmoid": (
+        Usage("PyTorch", "torch.nn.functional.mse_loss(torch.sigmoid(z), y)",
+              Text("No factor 1/2: the gradient is 2(a − y)σ'(z), divided by the number of elements "
+                   "for 'mean'.",
+                   "没有 1/2 因子：梯度是 2(a − y)σ'(z)，'mean' 时再除以元素个数。")),
+        Usage("optax", "optax.losses.l2_loss(jax.nn.sigmoid(z), y)",
+              Text("Has the factor 1/2, as here; optax.losses.squared_error does not.",
+                   "和本文一样带 1/2 因子；optax.losses.squared_error 不带。")),
+    ),
+    "sigmoid_focal_loss": (
+        Usage("torchvision", "torchvision.ops.sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2)",
+              Text("reduction defaults to 'none'; alpha = −1 switches α off; for 0 < γ < 1 the gradient is "
+                   "NaN at a saturated correct prediction.",
+                   "reduction 默认为 'none'；alpha = −1 关闭 α；0 < γ < 1 时，对已饱和的正确预测梯度为 NaN。")),
+        Usage("optax", "optax.losses.sigmoid_focal_loss(logits, labels, alpha=None, gamma=2.0)",
+              Text("alpha=None means no α weighting; the factor (1 − p_t)^γ is computed in log space, so "
+                   "gradients stay finite.",
+                   "alpha=None 表示不做 α 加权；因子 (1 − p_t)^γ 在对数空间中计算，梯度保持有限。")),
+        Usage("Keras", "keras.losses.BinaryFocalCrossentropy(apply_class_balancing=False)",
+              Text("α is applied only with apply_class_balancing=True; the cross-entropy inside is clipped.",
+                   "只有 apply_class_balancing=True 时才乘以 α；内部的交叉熵经过裁剪。")),
+    ),
+}
+
+
+def usages(name: str) -> tuple[Usage, ...] | None:
+    """The framework names of catalogue loss ``name``; None when the table has no entry for it."""
+    return USAGES.get(name)

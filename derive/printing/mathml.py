@@ -1,0 +1,193 @@
+r"""Presentation MathML in the reader's vocabulary, for the offline HTML documents.
+
+A :class:`~sympy.printing.mathml.MathMLPresentationPrinter` with one
+``_print_<Class>`` method per node this project adds, mirroring
+:mod:`derive.printing.latex`: ``s_j − y_j``, ``σ(z)``, ``∂L/∂z_j`` as a fraction,
+``δ_ij``, positive terms first.  The output is MathML Core (no ``mfenced``, no
+entities outside HTML's), so browsers render it without JavaScript.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+from xml.dom.minidom import Element
+
+from sympy import Add, Derivative, Expr, Mul, true
+from sympy.core.function import AppliedUndef
+from sympy.printing.mathml import MathMLPresentationPrinter
+
+from ..derivation import Named
+from .latex import reader_order
+
+__all__ = ["mathml"]
+
+MINUS = "\u2212"
+_GREEK_NAMES = {"varepsilon": "\u03b5", "sigma": "\u03c3"}
+
+
+class DeriveMathMLPrinter(MathMLPresentationPrinter):
+    """MathML for derivations; ``piecewise_words`` are the words before a condition and for the
+    last case (``("if", "otherwise")``), so a document can print them in its language."""
+
+    _default_settings: ClassVar[dict] = {**MathMLPresentationPrinter._default_settings,
+                                         "piecewise_words": ("if", "otherwise")}
+
+    def __init__(self, settings: dict | None = None):
+        super().__init__({"order": "old", **(settings or {})})
+
+    # small builders
+    def _element(self, tag: str, *children: Element | str) -> Element:
+        node = self.dom.createElement(tag)
+        for child in children:
+            node.appendChild(self.dom.createTextNode(child) if isinstance(child, str) else child)
+        return node
+
+    def _identifier(self, name: str, upright: bool = False) -> Element:
+        node = self._element("mi", name)
+        if upright and len(name) == 1:
+            node.setAttribute("mathvariant", "normal")
+        return node
+
+    def _subscript(self, base: Element, indices: tuple[Expr, ...]) -> Element:
+        if len(indices) == 1:
+            return self._element("msub", base, self._print(indices[0]))
+        return self._element("msub", base, self._element("mrow", *[self._print(i) for i in indices]))
+
+    def _applied(self, head: Element, *args: Expr) -> Element:
+        return self._element("mrow", head, self._paren_comma_separated(*args))
+
+    # the named functions
+    def _print_Softmax(self, expr: Expr) -> Element:
+        return self._subscript(self._identifier("s"), (expr.index,))
+
+    def _print_LogSoftmax(self, expr: Expr) -> Element:
+        return self._element("mrow", self._identifier("log"), self._element("mo", "\u2061"),
+                             self._print_Softmax(expr))
+
+    def _print_LogSumExp(self, expr: Expr) -> Element:
+        return self._applied(self._identifier("LSE"), expr.vector)
+
+    def _print_Sigmoid(self, expr: Expr) -> Element:
+        return self._applied(self._identifier("\u03c3"), expr.args[0])
+
+    def _print_Softplus(self, expr: Expr) -> Element:
+        return self._applied(self._identifier("softplus"), expr.args[0])
+
+    def _print_Named(self, expr: Named) -> Element:
+        return self._print(expr.label)
+
+    def _print_Indexed(self, expr: Expr) -> Element:
+        return self._subscript(self._print(expr.base.label), expr.indices)
+
+    def _print_IndexedBase(self, expr: Expr) -> Element:
+        return self._print(expr.label)
+
+    def _print_KroneckerDelta(self, expr: Expr) -> Element:
+        return self._subscript(self._identifier("\u03b4"), expr.args)
+
+    def _print_Symbol(self, sym: Expr, style: str = "plain") -> Element:
+        if sym.name in _GREEK_NAMES:
+            return self._identifier(_GREEK_NAMES[sym.name])
+        return super()._print_Symbol(sym, style)
+
+    def _print_Exp1(self, expr: Expr) -> Element:
+        return self._identifier("e")
+
+    def _print_exp(self, expr: Expr) -> Element:
+        return self._element("msup", self._identifier("e"), self._print(expr.args[0]))
+
+    def _print_Function(self, expr: Expr) -> Element:
+        if expr.func.__name__ == "KL":
+            return self._divergence(expr)
+        if isinstance(expr, AppliedUndef):  # H(p, q): the name as written
+            return self._applied(self._identifier(expr.func.__name__, upright=True), *expr.args)
+        return super()._print_Function(expr)
+
+    def _print_Derivative(self, expr: Derivative) -> Element:
+        variables = [v for v, count in expr.variable_count for _ in range(count)]
+        inner = expr.expr
+        while isinstance(inner, Derivative):
+            inner = inner.expr
+        top = self._element("mo", "\u2202")
+        if len(variables) > 1:
+            top = self._element("msup", top, self._element("mn", str(len(variables))))
+        bottom = self._element("mrow")
+        for v in variables:
+            bottom.appendChild(self._element("mo", "\u2202"))
+            bottom.appendChild(self._print(v))
+        return self._element("mfrac", self._element("mrow", top, self._print(inner)), bottom)
+
+    def _divergence(self, expr: Expr) -> Element:
+        """KL(p‖q): the arguments of a divergence are separated by a double bar."""
+        row = self._element("mrow", self._identifier("KL"), self._l_paren())
+        for number, arg in enumerate(expr.args):
+            if number:
+                row.appendChild(self._element("mo", "\u2016"))
+            row.appendChild(self._print(arg))
+        row.appendChild(self._r_paren())
+        return row
+
+    def _print_Sum(self, expr: Expr) -> Element:
+        (index, low, high), body = expr.limits[0], expr.function
+        limits = self._element("mrow", self._print(index), self._element("mo", "="), self._print(low))
+        row = self._element("mrow", self._element("munderover", self._element("mo", "\u2211"), limits,
+                                                  self._print(high)))
+        row.appendChild(self._paren(body) if body.is_Add else self._print(body))
+        return row
+
+    def _paren(self, expr: Expr) -> Element:
+        return self._element("mrow", self._l_paren(), self._print(expr), self._r_paren())
+
+    def _print_Piecewise(self, expr: Expr) -> Element:
+        when, otherwise = self._settings["piecewise_words"]
+        table = self._element("mtable")
+        for value, condition in expr.args:
+            if condition == true:
+                case = self._element("mtext", otherwise)
+            else:
+                case = self._element("mrow", self._element("mtext", f"{when}\u00a0"), self._print(condition))
+            cells = (self._element("mtd", self._print(value)), self._element("mtd", case))
+            for cell in cells:
+                cell.setAttribute("style", "text-align: left; padding-right: 1em")
+            table.appendChild(self._element("mtr", *cells))
+        return self._element("mrow", self._element("mo", "{"), table)
+
+    def _print_Subs(self, expr: Expr) -> Element:
+        inner, variables, points = expr.args
+        at = self._element("mrow")
+        for number, (variable, point) in enumerate(zip(variables, points, strict=True)):
+            if number:
+                at.appendChild(self._comma())
+            at.appendChild(self._print(variable))
+            at.appendChild(self._element("mo", "="))
+            at.appendChild(self._print(point))
+        bar = self._element("mrow", self._print(inner), self._element("mo", "|"))
+        return self._element("msub", bar, at)
+
+    def _print_Relational(self, expr: Expr) -> Element:
+        tag = self.mathml_tag(expr)
+        operator = self._element("mo", {"<": "&lt;", ">": "&gt;"}.get(tag, tag))
+        return self._element("mrow", self._print(expr.lhs), operator, self._print(expr.rhs))
+
+    # term order and the minus sign
+    def _print_Mul(self, expr: Mul) -> Element:
+        return _minus(super()._print_Mul(reader_order(expr)))
+
+    def _print_Add(self, expr: Add, order: str | None = None) -> Element:
+        terms = sorted(Add.make_args(expr), key=lambda term: term.could_extract_minus_sign())
+        return _minus(super()._print_Add(Add(*terms, evaluate=False), order="none"))
+
+
+def _minus(node: Element) -> Element:
+    """Replace the ASCII hyphen SymPy writes for subtraction with the minus sign U+2212."""
+    for child in node.childNodes:
+        if child.nodeName == "mo" and child.firstChild is not None and child.firstChild.data == "-":
+            child.firstChild.data = MINUS
+    return node
+
+
+def mathml(expr: Expr, piecewise_words: tuple[str, str] = ("if", "otherwise")) -> str:
+    """Presentation MathML for ``expr`` (the content of a ``<math>`` element)."""
+    # numeric references only: the output is valid in HTML and in XML alike
+    printer = DeriveMathMLPrinter({"piecewise_words": piecewise_words})
+    return printer.doprint(expr).replace("&InvisibleTimes;", "&#8290;")

@@ -1,0 +1,130 @@
+"""Render one derivation document: ``derive doc NAME --format md|tex|html --lang en|zh``.
+
+Documents are laid out as ``derive all`` writes them: ``<lang>/<name>.<format>``
+beside ``plots/`` and ``losses.py``, so links are relative (``../plots/``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from markupsafe import Markup
+
+from ..catalogue import resolve, spec, verified
+from . import plots
+from .environment import template
+from .pages import index_context, page_context
+from .phrases import LANGUAGES, Phrases, phrases
+from .views import document_view
+
+__all__ = [
+    "FORMATS", "CodeView", "PlotView", "check_format", "code_view", "plot_view", "render_document",
+    "render_index", "render_page",
+]
+
+FORMATS = ("md", "tex", "html")
+MODULE = "losses.py"
+
+
+@dataclass(frozen=True)
+class PlotView:
+    """Where a document finds its plot: a file beside it (Markdown, LaTeX) or inline SVG (HTML)."""
+
+    available: bool
+    svg_href: str
+    pdf_href: str
+    svg: Markup | None
+
+
+@dataclass(frozen=True)
+class CodeView:
+    """The generated functions of one derivation, as ``def`` lines."""
+
+    signatures: tuple[str, ...]
+    module: str = MODULE
+    href: str = f"../{MODULE}"
+
+
+def check_format(fmt: str, lang: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, not {fmt!r}")
+    if lang not in LANGUAGES:
+        raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+
+
+def inline_svg(svg: str) -> Markup:
+    """The ``<svg>`` element of an SVG file, to embed in HTML (no XML prolog, scales with the page)."""
+    start = svg.index("<svg")
+    element = svg[start:].rstrip()
+    element = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 class="plot"', element, count=1)
+    return Markup(element)
+
+
+def plot_view(name: str, fmt: str, plot: plots.Plot | None = None) -> PlotView:
+    """The plot section of ``name`` (``plot`` defaults to :func:`plots.loss_plot`)."""
+    if not plots.available():
+        return PlotView(False, "", "", None)
+    plot = plot or plots.loss_plot(name)
+    svg = inline_svg(plot.svg) if fmt == "html" else None
+    return PlotView(True, f"../plots/{plot.name}.svg", f"../plots/{plot.name}.pdf", svg)
+
+
+def has_plot(name: str) -> bool:
+    """Whether the document of ``name`` has a plot section (decided from the catalogue entry alone)."""
+    return plots.is_scalar(spec(name))
+
+
+def code_view(name: str) -> CodeView | None:
+    """The signatures of the generated functions for ``name``; None while there is no code generator."""
+    try:
+        from .. import codegen
+    except ImportError:
+        return None
+    signatures = getattr(codegen, "signatures", None)
+    if signatures is None:
+        return None
+    return CodeView(tuple(signatures(name)))
+
+
+def links(name: str, fmt: str, lang: str) -> dict[str, str]:
+    other = phrases(lang).meta["other"]
+    return {"index": f"index.{'html' if fmt == 'tex' else fmt}", "translation": f"../{other}/{name}.{fmt}"}
+
+
+def _other(lang: str) -> Phrases:
+    return phrases(phrases(lang).meta["other"])
+
+
+def render_page(page: str, fmt: str = "md", lang: str = "en") -> str:
+    """A special page (:data:`~derive.render.pages.PAGES`) in format ``fmt`` and language ``lang``."""
+    check_format(fmt, lang)
+    t = phrases(lang)
+    context = page_context(page, t)
+    if "plot" in context:
+        context["plot"] = plot_view(page, fmt, context["plot"])
+    return template(f"{page}.{fmt}.j2").render(
+        page=t.pages[page], t=t, other=_other(lang), fmt=fmt, links=links(page, fmt, lang), **context)
+
+
+def render_index(fmt: str = "md", lang: str = "en", code: bool = False) -> str:
+    """The index of every document in format ``fmt`` (``md`` or ``html``); ``code`` links losses.py."""
+    check_format(fmt, lang)
+    t = phrases(lang)
+    return template(f"index.{fmt}.j2").render(
+        t=t, other=_other(lang), fmt=fmt, links=links("index", fmt, lang),
+        code_name=MODULE, code_href=f"../{MODULE}" if code else None, **index_context(t))
+
+
+def render_document(name: str, fmt: str = "md", lang: str = "en") -> str:
+    """The document of catalogue loss ``name`` (aliases work) in format ``fmt`` and language ``lang``."""
+    check_format(fmt, lang)
+    name = resolve(name)
+    d, checks = verified(name)
+    t = phrases(lang)
+    return template(f"derivation.{fmt}.j2").render(
+        doc=document_view(d, checks, t), t=t, other=_other(lang), fmt=fmt,
+        links=links(name, fmt, lang),
+        plot=plot_view(name, fmt) if has_plot(name) else None,
+        code=code_view(name),
+    )

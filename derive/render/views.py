@@ -1,0 +1,273 @@
+"""Finished objects for the templates: a :class:`~derive.derivation.Derivation` in one language.
+
+Everything a template shows is prepared here (translated phrases, equations
+with their LaTeX and MathML, the framework table, the stable form, the
+verification summary); the templates only lay it out.  Equations are the same
+objects in every language, so English and Chinese show the same mathematics.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+from sympy import Eq, Expr, Indexed, IndexedBase, Symbol, preorder_traversal
+
+from ..catalogue.frameworks import usages
+from ..catalogue.stability import stable_form
+from ..derivation import Derivation, MatrixForm, Named, Step
+from ..functions import Softmax
+from ..symbols import INDICES, n, t
+from ..symbols import s as s_vector
+from ..verify import Check
+from .mathprint import ENGLISH, Words, document_latex, document_mathml
+from .phrases import Phrases
+
+__all__ = ["DocumentView", "Math", "document_view", "equation"]
+
+
+class Math:
+    """One formula, printed lazily as LaTeX (Markdown, LaTeX) and as MathML (HTML); ``words`` are the
+    words of a piecewise function in the document's language."""
+
+    def __init__(self, expr: Expr, words: Words = ENGLISH):
+        self.expr, self.words = expr, words
+
+    @cached_property
+    def latex(self) -> str:
+        return document_latex(self.expr, self.words)
+
+    @cached_property
+    def mathml(self) -> str:
+        return document_mathml(self.expr, self.words)
+
+
+class MatrixMath:
+    """A matrix formula written by hand in the catalogue (``diag(s) − s sᵀ``): LaTeX, and text for HTML."""
+
+    def __init__(self, form: MatrixForm):
+        self.latex = form.latex
+        self.text = form.text
+        self.mathml = f"<mtext>{_xml_escape(form.text)}</mtext>"
+
+
+def _xml_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def equation(lhs: Expr, rhs: Expr, words: Words = ENGLISH) -> Math:
+    return Math(Eq(lhs, rhs, evaluate=False), words)
+
+
+@dataclass(frozen=True)
+class StepView:
+    number: int
+    rule: str
+    note: str
+    equation: Math
+    assumes: tuple[Math, ...]
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A formula with a sentence: a symbol and what it is, a usage row, a where-definition."""
+
+    math: Math
+    text: str
+
+
+@dataclass(frozen=True)
+class UsageView:
+    framework: str
+    api: str
+    note: str
+
+
+@dataclass(frozen=True)
+class StableView:
+    naive: Math
+    stable: Math
+    where: tuple[Math, ...]
+    why: str
+
+
+@dataclass(frozen=True)
+class HessianView:
+    steps: tuple[StepView, ...]
+    matrix: MatrixMath | None
+    remark: str | None
+
+
+@dataclass(frozen=True)
+class BatchView:
+    lines: tuple[tuple[MatrixMath, str], ...]
+    weight: MatrixMath
+    bias: MatrixMath
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """One derivation in one language, ready for a template."""
+
+    name: str
+    lang: str
+    title: str
+    description: str
+    family: str
+    aliases: tuple[str, ...]
+    usages: tuple[UsageView, ...] | None   # None: no entry; (): no framework has it
+    definition: Math
+    wrt: Math
+    symbols: tuple[Entry, ...]
+    has_indices: bool
+    assumptions: tuple[Math, ...]
+    steps: tuple[StepView, ...]
+    result: Math
+    general: Math | None
+    where: tuple[Math, ...]
+    identities: tuple[StepView, ...]
+    hessian: HessianView | None
+    batch: BatchView | None
+    remarks: tuple[str, ...]
+    stable: StableView | None
+    verification: tuple[str, ...]
+
+
+_VECTOR_ORDER = ("W", "b", "x", "z", "s", "u", "v", "y", "p", "q", "w")  # inputs, then targets, weights
+
+
+def _note(rule: str, note: str) -> str:
+    """The note without a leading "Rule name:" that repeats the rule shown beside it."""
+    for colon in (":", "："):
+        head, found, rest = note.partition(colon)
+        if found and head.strip().lower() == rule.lower():
+            return rest.strip()
+    return note
+
+
+def step_views(steps: tuple[Step, ...], t_: Phrases) -> tuple[StepView, ...]:
+    views = []
+    for number, step in enumerate(steps, 1):
+        rule = t_.rule(step.rule)
+        views.append(StepView(number, rule, _note(rule, getattr(step.note, t_.code)),
+                              equation(step.lhs, step.rhs, t_.words),
+                              tuple(Math(c.equation, t_.words) for c in step.assumes)))
+    return tuple(views)
+
+
+def _named(exprs: list[Expr]) -> list[Named]:
+    """The named sub-expressions (``p_t``, ``CE``) in the order they appear, each once."""
+    found: dict[Expr, Named] = {}
+    for expr in exprs:
+        for node in preorder_traversal(expr):
+            if isinstance(node, Named):
+                found.setdefault(node.label, node)
+    return list(found.values())
+
+
+def _vocabulary() -> dict[Expr, str]:
+    """The shared symbols of :mod:`derive.symbols`, each with its Python name (``z0``, ``y_pm``)."""
+    from .. import symbols as module
+
+    return {obj: name for name, obj in vars(module).items()
+            if not name.startswith("_") and isinstance(obj, Symbol | IndexedBase)}
+
+
+def _symbols(d: Derivation, t_: Phrases) -> tuple[tuple[Entry, ...], bool]:
+    """The shared vectors and scalars the derivation is written in, each with what it stands for
+    (``[symbols.<family>]`` of the language file first, then ``[symbols]``)."""
+    exprs = [d.symbol, d.loss, *(e for s in d.steps for e in (s.lhs, s.rhs)), d.gradient]
+    vocabulary = _vocabulary()
+    found: set[Expr] = set()
+    for expr in exprs:
+        found |= {e.base for e in expr.atoms(Indexed)}
+        found |= {s for s in expr.free_symbols if isinstance(s, Symbol)}
+        if expr.atoms(Softmax):
+            found.add(s_vector)
+    vectors = [v for v in found if isinstance(v, IndexedBase)]
+    found |= {n} if vectors else set()
+    found -= set(INDICES) - {t}
+    family = t_.data["symbols"].get(d.family, {})
+    entries = []
+    for symbol in sorted((f for f in found if f in vocabulary), key=lambda f: _symbol_order(f, vocabulary)):
+        key = vocabulary[symbol]
+        text = family[key] if key in family else t_.lookup("symbols", key)
+        entries.append(Entry(Math(symbol, t_.words), text))
+    return tuple(entries), bool(vectors)
+
+
+def _symbol_order(symbol: Expr, vocabulary: dict[Expr, str]) -> tuple[int, int, str]:
+    """Vectors first (inputs, then targets and weights), then scalars; t and n last."""
+    name = vocabulary[symbol]
+    if isinstance(symbol, IndexedBase):
+        return (0, _VECTOR_ORDER.index(name) if name in _VECTOR_ORDER else len(_VECTOR_ORDER), name)
+    return (2 if symbol in (t, n) else 1, 0, name)
+
+
+def _verification(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> tuple[str, ...]:
+    """One sentence per kind of check, in the order they ran."""
+    sizes: dict[str, list[int]] = {}
+    for check in checks:
+        found = sizes.setdefault(check.kind, [])
+        if check.size is not None and check.size not in found:
+            found.append(check.size)
+    table, scalar = t_.verification, not isinstance(d.wrt, Indexed)
+    lines = [table["passed"].format(count=len(checks))]
+    for kind, found in sizes.items():
+        if kind != "numeric" and scalar and f"{kind}_scalar" in table:
+            key = f"{kind}_scalar"
+        else:
+            key = kind if kind in table else "other"
+        lines.append(table[key].format(sizes=", ".join(map(str, sorted(found))), kind=kind))
+    return tuple(lines)
+
+
+def _stable(name: str, t_: Phrases) -> StableView | None:
+    form = stable_form(name)
+    if form is None:
+        return None
+    words = t_.words
+    return StableView(Math(form.naive, words), Math(form.stable, words),
+                      tuple(Math(e, words) for e in form.where), getattr(form.why, t_.code))
+
+
+def _hessian(d: Derivation, t_: Phrases) -> HessianView | None:
+    h = d.hessian
+    if h is None:
+        return None
+    return HessianView(step_views(h.steps, t_), MatrixMath(h.matrix) if h.matrix else None,
+                       getattr(h.remark, t_.code) if h.remark else None)
+
+
+def _batch(d: Derivation, t_: Phrases) -> BatchView | None:
+    batch = getattr(d, "batch", None)
+    if batch is None:
+        return None
+    return BatchView(tuple((MatrixMath(form), getattr(note, t_.code)) for form, note in batch.lines),
+                     MatrixMath(batch.weight), MatrixMath(batch.bias))
+
+
+def document_view(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> DocumentView:
+    """Everything one document shows, in the language of ``t_``."""
+    lang, words = t_.code, t_.words
+    found = usages(d.name)
+    symbols, has_indices = _symbols(d, t_)
+    lhs = d.steps[-1].lhs
+    where = [named for named in _named([d.gradient]) if named.label != d.symbol]
+    return DocumentView(
+        name=d.name, lang=lang, title=getattr(d.title, lang), description=getattr(d.description, lang),
+        family=t_.family(d.family), aliases=d.aliases,
+        usages=None if found is None else tuple(
+            UsageView(u.framework, u.api, getattr(u.note, lang)) for u in found),
+        definition=equation(d.symbol, d.loss, words), wrt=Math(d.wrt, words), symbols=symbols,
+        has_indices=has_indices, assumptions=tuple(Math(c.equation, words) for c in d.assumptions),
+        steps=step_views(d.steps, t_),
+        result=equation(lhs, d.gradient, words),
+        general=equation(lhs, d.gradient_general, words) if d.gradient_general is not None else None,
+        where=tuple(equation(named.label, named.expr, words) for named in where),
+        identities=step_views(d.identities, t_),
+        hessian=_hessian(d, t_), batch=_batch(d, t_),
+        remarks=tuple(getattr(r, lang) for r in d.remarks),
+        stable=_stable(d.name, t_),
+        verification=_verification(d, checks, t_),
+    )
