@@ -2,18 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
-from collections.abc import Sequence
+import signal
+import threading
+from collections.abc import Iterator, Sequence
 
 import click
 
-from .custom import CustomLoss, build
+from .custom import CustomLoss, DerivationFailed, build
 from .custom_code import module_source
 from .export import to_dict
 from .printing.terminal import show_lines
 
-__all__ = ["FORMATS", "parse_scalars", "render", "run"]
+__all__ = ["FORMATS", "parse_scalars", "render", "run", "time_limit"]
 
 FORMATS = ("text", "json", "md", "tex", "html", "py")
 
@@ -54,3 +57,32 @@ def run(expression: str, *, wrt: str, vectors: Sequence[str], scalars: Sequence[
     """Build the loss from the command-line values (``vectors`` items may hold several names)."""
     return build(expression, wrt=wrt, vectors=" ".join(vectors), scalars=parse_scalars(scalars),
                  simplex=" ".join(simplex), onehot=onehot, name=name, hessian=hessian)
+
+
+class _Expired(BaseException):
+    """Raised by the alarm; a BaseException so that no ``except Exception`` inside SymPy swallows it."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`DerivationFailed` when the block runs longer than ``seconds`` (0: no limit).
+
+    Uses ``SIGALRM``, so the limit holds in the main thread on Unix; elsewhere there is none."""
+    main = threading.current_thread() is threading.main_thread()
+    if not seconds or not main or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise _Expired
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    except _Expired:
+        raise DerivationFailed(f"gave up after {seconds:g} s (raise --timeout, or simplify the "
+                               "expression)") from None
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -9,7 +9,7 @@ from derive.constraints import OneHot
 from derive.custom import NO_CLOSED_FORM, SUBGRADIENT, build
 from derive.functions import LogSoftmax, Sigmoid, Softmax
 from derive.symbols import Role, j, k, l, n, role_of, t, x, y, z
-from derive.verify import instantiate, symbolically_equal
+from derive.verify import VerificationError, instantiate, symbolically_equal
 
 q, eps, alpha, beta = (Symbol(name, real=True) for name in ("q", "eps", "alpha", "beta"))
 
@@ -123,6 +123,18 @@ def test_argument_order_and_roles():
     # prob sits in a log: sampled positive; other new vectors are targets in [0, 1]
     assert [role_of(v) for v in c.vectors] == [Role.TARGET, Role.TARGET, Role.PROBABILITY]
     assert all(check.passed for check in c.checks)
+
+
+def test_overflow_is_a_failed_check_not_a_pass():
+    """The loss overflows float64 at ordinary points: the numeric check cannot confirm it, so it fails."""
+    with pytest.raises(VerificationError, match=r"numeric check failed.*error=inf"):
+        build("sum(exp(exp(exp(exp(exp(z))))))", wrt="z")
+
+
+def test_high_powers_pass_the_numeric_check():
+    """Central differences of Σ z^64 lose digits to round-off; the check allows for that honestly."""
+    c = build("sum(z**64) + sum(z**3)", wrt="z")
+    assert (c.derivation.gradient - 64 * z[j] ** 63 - 3 * z[j] ** 2).expand() == 0
 
 
 @pytest.mark.parametrize(("kwargs", "argument"), [

@@ -95,3 +95,12 @@ def test_a_result_that_fails_verification_is_an_error(tmp_path, monkeypatch):
     assert result.exit_code == 1
     assert "check failed" in result.stderr
     assert not target.exists() and result.stdout == ""
+
+
+def test_a_derivation_that_takes_too_long_gives_up(tmp_path):
+    target = tmp_path / "out.txt"
+    result = run("sum(y * (1 - softmax(z)**q) / q)", "--wrt", "z", "--onehot", "y", "--scalar", "q=0.7",
+                 "--timeout", "0.05", "-o", str(target))
+    assert result.exit_code == 1
+    assert "gave up after 0.05 s" in result.stderr
+    assert not target.exists()
