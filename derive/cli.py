@@ -177,3 +177,26 @@ def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[s
         return
     output.write_text(result, encoding="utf-8")
     click.echo(f"wrote {output}", err=True)
+
+
+@main.command("code")
+@click.argument("names_", metavar="[NAME]...", nargs=-1)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the module to this file instead of standard output.")
+def code(names_: tuple[str, ...], output: Path | None) -> None:
+    """Write a standalone NumPy module with torch.nn.functional's API for NAME... (default: every
+    loss that has code): NAME, NAME_grad and NAME_value_and_grad, printed from the verified
+    derivations.  Names may be PyTorch's or catalogue names and aliases (CrossEntropyLoss)."""
+    from .codegen import NoCodeError, render_module
+
+    try:
+        source = render_module(list(names_) or None)
+    except NoCodeError as error:
+        click.echo(f"Error: {error}", err=True)
+        sys.exit(EXIT_USAGE)
+    if output is None:
+        click.echo(source, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(source, encoding="utf-8")
+    click.echo(f"wrote {output}", err=True)

@@ -21,6 +21,8 @@ __all__ = [
     "alpha",
     "b",
     "b0",
+    "beta",
+    "delta",
     "dim",
     "eps",
     "gamma",
@@ -28,18 +30,28 @@ __all__ = [
     "j",
     "k",
     "l",
+    "margin",
     "n",
     "p",
     "p0",
+    "power",
     "q",
     "q0",
+    "rate",
     "role_of",
     "s",
     "t",
+    "u",
+    "v",
+    "var",
     "w",
     "x",
+    "x0",
+    "x1",
+    "x2",
     "y",
     "y0",
+    "y_pm",
     "z",
     "z0",
 ]
@@ -54,6 +66,7 @@ class Role(Enum):
     POSITIVE = "positive"    # weights, pos_weight
     SMOOTHING = "smoothing"  # label smoothing ε in [0, 1)
     FOCUS = "focus"          # focal γ ≥ 0
+    SIGN = "sign"            # a label in {−1, 1}
 
 
 n = Symbol("n", integer=True, positive=True)
@@ -86,7 +99,24 @@ eps = Symbol("varepsilon", real=True)
 gamma = Symbol("gamma", nonnegative=True)
 alpha = Symbol("alpha", positive=True)
 
+# Element-wise, margin and probabilistic losses (torch.nn.functional's argument in the comment).
+x0 = Symbol("x", real=True)                 # input: a prediction
+x1 = Symbol("x_1", real=True)               # input1 of margin_ranking_loss
+x2 = Symbol("x_2", real=True)               # input2 of margin_ranking_loss
+u = IndexedBase("u", real=True)             # input1 of cosine_embedding_loss (a vector)
+v = IndexedBase("v", real=True)             # input2 of cosine_embedding_loss
+y_pm = Symbol("y", integer=True)            # a label −1 or 1 (hinge_embedding, cosine_embedding)
+beta = Symbol("beta", positive=True)        # smooth_l1_loss β
+delta = Symbol("delta", positive=True)      # huber_loss δ
+margin = Symbol("Delta", real=True)         # margin
+var = Symbol("v", positive=True)            # gaussian_nll_loss var
+rate = Symbol("lambda", positive=True)      # poisson_nll_loss input with log_input=False
+power = Symbol("p", positive=True)          # multi_margin_loss p
+
 _ROLES = {
+    x0: Role.REAL, x1: Role.REAL, x2: Role.REAL, u: Role.REAL, v: Role.REAL, y_pm: Role.SIGN,
+    beta: Role.POSITIVE, delta: Role.POSITIVE, margin: Role.REAL, var: Role.POSITIVE,
+    rate: Role.POSITIVE, power: Role.FOCUS,
     z: Role.REAL, x: Role.REAL, z0: Role.REAL,
     y: Role.TARGET, y0: Role.TARGET,
     s: Role.PROBABILITY, p: Role.PROBABILITY, q: Role.PROBABILITY,

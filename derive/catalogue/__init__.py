@@ -15,12 +15,13 @@ from ..calculus import derive
 from ..derivation import Derivation, LossSpec
 from ..layers import LayerSpec, derive_layer
 from ..verify import Check, ensure_verified
-from . import binary, classification, information, layers
+from . import binary, classification, information, layers, margins, probabilistic, regression
 
 __all__ = ["SPECS", "UnknownLossError", "derivation", "names", "resolve", "spec", "verified"]
 
 SPECS: dict[str, LossSpec | LayerSpec] = {
-    s.name: s for s in (*information.SPECS, *classification.SPECS, *binary.SPECS, *layers.SPECS)}
+    s.name: s for s in (*information.SPECS, *classification.SPECS, *binary.SPECS, *layers.SPECS,
+                        *regression.SPECS, *probabilistic.SPECS, *margins.SPECS)}
 _ALIASES: dict[str, str] = {alias.lower(): s.name for s in SPECS.values() for alias in s.aliases}
 
 

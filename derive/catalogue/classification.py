@@ -124,4 +124,17 @@ SPECS = (
         parameters=(gamma,),
         aliases=("categorical_focal_loss", "focal_loss"),
     ),
+    LossSpec(
+        name="softmax_focal_loss_index",
+        title=Text("Softmax focal loss (class-index target)", "softmax 焦点损失（类别下标目标）"),
+        family="classification",
+        description=Text(
+            "The softmax focal loss when the target is a class index t: the loss is "
+            "−(1 − s_t)^γ log s_t; with γ = 0 it is the cross-entropy −log s_t.",
+            "目标是类别下标 t 时的 softmax 焦点损失：损失为 −(1 − s_t)^γ log s_t；γ = 0 时就是交叉熵 −log s_t。"),
+        loss=-Sum(y[k] * (1 - Softmax(z, k)) ** gamma * log(Softmax(z, k)), (k, 1, n)),
+        wrt=z[j],
+        assumptions=(OneHot(y),),
+        parameters=(gamma,),
+    ),
 )

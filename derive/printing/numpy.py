@@ -24,6 +24,7 @@ from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from ..functions import LogSoftmax
+from .stable import naive
 from .text import text
 
 __all__ = ["Binding", "NumPyPrinter", "PrintingError", "Scope", "numpy_code"]
@@ -121,7 +122,7 @@ class NumPyPrinter(StrPrinter):
     # --- sums and the softmax family ----------------------------------------------------------------
     def _print_Sum(self, expr: Expr) -> str:
         code = f"np.sum({self._print(expr.function)}, axis={self.scope.axis}, keepdims=True)"
-        return self.scope.bind("total", code, text(expr))
+        return self.scope.bind("total", code, text(naive(expr)))
 
     def _print_LogSumExp(self, expr: Expr) -> str:
         return self._lse(expr.vector)
@@ -140,7 +141,7 @@ class NumPyPrinter(StrPrinter):
     def _print_LogSoftmax(self, expr: Expr) -> str:
         if expr.index != self.scope.target:
             return self._log_softmax_all(expr.vector)
-        z_t = self._gathered(self.scope.name(expr.vector), f"{text(expr.vector)}_t")
+        z_t = self._gathered(self.scope.name(expr.vector), f"{text(expr.vector.label)}_t")
         lse = self._lse(expr.vector)
         return self.scope.bind("log_s_t", f"{z_t} - {lse}", "log s_t = z_t − LSE(z)")
 

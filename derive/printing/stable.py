@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sympy import Add, Expr, Function, Indexed, Max, Mul, Pow, S, Symbol, exp, log
+from sympy import Add, Expr, Function, Indexed, Max, Mul, Pow, S, Symbol, exp, expand_mul, log
 from sympy.codegen.cfunctions import expm1, log1p
 
 from ..functions import LogSoftmax, Sigmoid, Softmax, Softplus
@@ -172,6 +172,13 @@ def _xlogy(expr: Expr) -> Expr:
         coeff = Mul(*[a for a in e.args if a is not logs[0]])
         return (coeff, logs[0]) if _target_coefficient(coeff) else None
 
+    def spread(e: Expr) -> bool:  # y·(log u − x): distribute, so that the log term can be guarded
+        adds = [a for a in e.args if a.is_Add] if e.is_Mul else []
+        return any(_has_log_term(a) for a in adds) and _target_coefficient(
+            Mul(*[a for a in e.args if not a.is_Add]))
+
+    expr = expr.replace(spread, expand_mul)
+
     def value(e: Mul) -> Expr:
         coeff, f = split(e)
         number, rest = coeff.as_coeff_Mul()
@@ -180,6 +187,10 @@ def _xlogy(expr: Expr) -> Expr:
         return number * XMul(rest, f)
 
     return expr.replace(lambda e: split(e) is not None, value)
+
+
+def _has_log_term(add: Add) -> bool:
+    return any(isinstance(factor, _LOGLIKE) for term in add.args for factor in Mul.make_args(term))
 
 
 def _target_coefficient(coeff: Expr) -> bool:

@@ -10,7 +10,8 @@ from .latex import reader_order
 
 __all__ = ["text"]
 
-_GREEK = {"varepsilon": "ε", "gamma": "γ", "alpha": "α", "alpha_t": "α_t", "sigma": "σ"}
+_GREEK = {"varepsilon": "ε", "gamma": "γ", "alpha": "α", "alpha_t": "α_t", "sigma": "σ", "beta": "β",
+          "delta": "δ", "Delta": "Δ", "lambda": "λ"}
 
 
 class TextPrinter(StrPrinter):

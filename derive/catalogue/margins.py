@@ -1,0 +1,156 @@
+"""Margin losses: soft margin, multilabel soft margin, hinge embedding, margin ranking, cosine
+embedding and the multiclass margin loss, with PyTorch's subgradient at every kink."""
+
+from sympy import Eq, KroneckerDelta, Ne, Piecewise, Sum, Symbol, log, sqrt
+
+from ..derivation import LossSpec, Named, Text
+from ..functions import Sigmoid, Softplus
+from ..symbols import eps, j, k, margin, n, power, t, u, v, w, x, x0, x1, x2, y, y0, y_pm
+
+# cosine similarity with PyTorch's ε inside the norms (EPSILON = 1e-12 in Loss.cpp)
+_A = Sum(u[k] ** 2, (k, 1, n)) + eps
+_B = Sum(v[k] ** 2, (k, 1, n)) + eps
+_cos = Named(Symbol("cos"), Sum(u[k] * v[k], (k, 1, n)) / sqrt(_A * _B))
+
+
+def _hinge(e) -> Piecewise:
+    """max(0, e), with the branch PyTorch differentiates at e = 0: ``e ≥ 0`` (clamp_min passes the
+    gradient at the kink)."""
+    return Piecewise((e, e >= 0), (0, True))
+
+
+def _kink(where: str, zh: str) -> Text:
+    return Text(f"At the kink ({where}) the loss has no derivative; the gradient shown is PyTorch's "
+                "choice of subgradient there.",
+                f"在折点处（{zh}）损失不可导；这里给出的是 PyTorch 在该处选用的次梯度。")
+
+
+_ranking = _hinge(-y0 * (x1 - x2) + margin)
+_ranking_description = Text(
+    "PyTorch's MarginRankingLoss: x₁ should rank above x₂ by the margin Δ when y = 1 (below when "
+    "y = −1); the loss max(0, −y(x₁ − x₂) + Δ) is zero once it does.",
+    "PyTorch 的 MarginRankingLoss：y = 1 时 x₁ 应比 x₂ 高出间隔 Δ（y = −1 时反之）；损失 max(0, −y(x₁ − x₂) + Δ) "
+    "在满足时为零。")
+_cosine = Piecewise((1 - _cos, Eq(y_pm, 1)), (_hinge(_cos - margin), Eq(y_pm, -1)), (0, True))
+_cosine_description = Text(
+    "PyTorch's CosineEmbeddingLoss: pull u and v together (1 − cos) when y = 1, push their cosine "
+    "below the margin Δ when y = −1; ε = 1e-12 inside the norms keeps zero vectors finite.",
+    "PyTorch 的 CosineEmbeddingLoss：y = 1 时把 u 和 v 拉近（1 − cos），y = −1 时把余弦推到间隔 Δ 以下；"
+    "范数里的 ε = 1e-12 使零向量也有有限值。")
+
+
+def _cosine_gradient(a, b, norm):
+    r"""∂cos/∂a_j = b_j/√(AB) − cos·a_j/A, placed in the branches of the loss."""
+    d_cos = b[j] / sqrt(_A * _B) - _cos * a[j] / norm
+    return Piecewise((-d_cos, Eq(y_pm, 1)), (Piecewise((d_cos, _cos - margin >= 0), (0, True)), Eq(y_pm, -1)),
+                     (0, True))
+
+
+_u_k = margin - x[t] + x[k]
+
+
+def _slope(e):
+    return Piecewise((power * e ** (power - 1), e > 0), (0, True))
+
+
+SPECS = (
+    LossSpec(
+        name="soft_margin_loss",
+        title=Text("Soft margin loss", "软间隔损失"),
+        family="margins",
+        description=Text(
+            "PyTorch's SoftMarginLoss: the logistic loss log(1 + e^{−yx}) for a label y = ±1, a smooth "
+            "version of the hinge max(0, 1 − yx).",
+            "PyTorch 的 SoftMarginLoss：标签 y = ±1 的逻辑斯谛损失 log(1 + e^{−yx})，是合页损失 max(0, 1 − yx) "
+            "的光滑版本。"),
+        loss=Softplus(-y0 * x0),
+        wrt=x0,
+        aliases=("SoftMarginLoss",),
+    ),
+    LossSpec(
+        name="multilabel_soft_margin_loss",
+        title=Text("Multilabel soft margin loss", "多标签软间隔损失"),
+        family="margins",
+        description=Text(
+            "PyTorch's MultiLabelSoftMarginLoss: an independent binary cross-entropy with logits per "
+            "class, weighted by w_k and averaged over the n classes.",
+            "PyTorch 的 MultiLabelSoftMarginLoss：每个类别一个独立的 logits 二元交叉熵，按 w_k 加权后对 n 个类别取平均。"),
+        loss=-Sum(w[k] * (y[k] * log(Sigmoid(x[k])) + (1 - y[k]) * log(Sigmoid(-x[k]))), (k, 1, n)) / n,
+        wrt=x[j],
+        presented_as=w[j] * (Sigmoid(x[j]) - y[j]) / n,
+        aliases=("MultiLabelSoftMarginLoss",),
+    ),
+    LossSpec(
+        name="hinge_embedding_loss",
+        title=Text("Hinge embedding loss", "合页嵌入损失"),
+        family="margins",
+        description=Text(
+            "PyTorch's HingeEmbeddingLoss on a distance x: the loss is x when y = 1 and max(0, Δ − x) "
+            "when y = −1. PyTorch adds both terms for any other label value, and so does this form.",
+            "PyTorch 的 HingeEmbeddingLoss，输入 x 是距离：y = 1 时损失为 x，y = −1 时为 max(0, Δ − x)。"
+            "标签取其他值时 PyTorch 两项都加，这里的式子也一样。"),
+        loss=Piecewise((_hinge(margin - x0), Ne(y_pm, 1)), (0, True)) + Piecewise((x0, Ne(y_pm, -1)), (0, True)),
+        wrt=x0,
+        remarks=(_kink("x = Δ", "x = Δ"),),
+        aliases=("HingeEmbeddingLoss",),
+    ),
+    LossSpec(
+        name="margin_ranking_loss",
+        title=Text("Margin ranking loss (first input)", "间隔排序损失（第一个输入）"),
+        family="margins",
+        description=_ranking_description,
+        loss=_ranking,
+        wrt=x1,
+        remarks=(_kink("−y(x₁ − x₂) + Δ = 0", "−y(x₁ − x₂) + Δ = 0"),),
+        aliases=("MarginRankingLoss",),
+    ),
+    LossSpec(
+        name="margin_ranking_loss_input2",
+        title=Text("Margin ranking loss (second input)", "间隔排序损失（第二个输入）"),
+        family="margins",
+        description=_ranking_description,
+        loss=_ranking,
+        wrt=x2,
+        remarks=(_kink("−y(x₁ − x₂) + Δ = 0", "−y(x₁ − x₂) + Δ = 0"),),
+    ),
+    LossSpec(
+        name="cosine_embedding_loss",
+        title=Text("Cosine embedding loss (first input)", "余弦嵌入损失（第一个输入）"),
+        family="margins",
+        description=_cosine_description,
+        loss=_cosine,
+        wrt=u[j],
+        parameters=(eps,),
+        presented_as=_cosine_gradient(u, v, _A),
+        remarks=(_kink("cos = Δ with y = −1", "y = −1 且 cos = Δ"),),
+        aliases=("CosineEmbeddingLoss",),
+    ),
+    LossSpec(
+        name="cosine_embedding_loss_input2",
+        title=Text("Cosine embedding loss (second input)", "余弦嵌入损失（第二个输入）"),
+        family="margins",
+        description=_cosine_description,
+        loss=_cosine,
+        wrt=v[j],
+        parameters=(eps,),
+        presented_as=_cosine_gradient(v, u, _B),
+        remarks=(_kink("cos = Δ with y = −1", "y = −1 且 cos = Δ"),),
+    ),
+    LossSpec(
+        name="multi_margin_loss",
+        title=Text("Multiclass margin loss", "多类间隔损失"),
+        family="margins",
+        description=Text(
+            "PyTorch's MultiMarginLoss: every wrong class k whose score comes within the margin Δ of the "
+            "target's pays max(0, Δ − x_t + x_k)^p, weighted by w_t and divided by the n classes.",
+            "PyTorch 的 MultiMarginLoss：每个错误类别 k 的得分若进入目标类别得分的间隔 Δ 之内，就付出 "
+            "max(0, Δ − x_t + x_k)^p，乘以 w_t 再除以类别数 n。"),
+        loss=w[t] * Sum((1 - KroneckerDelta(k, t)) * Piecewise((_u_k ** power, _u_k > 0), (0, True)),
+                        (k, 1, n)) / n,
+        wrt=x[j],
+        parameters=(margin, power),
+        presented_as=w[t] * (_slope(margin - x[t] + x[j]) - KroneckerDelta(j, t) * Sum(_slope(_u_k), (k, 1, n))) / n,
+        remarks=(_kink("Δ − x_t + x_k = 0", "Δ − x_t + x_k = 0"),),
+        aliases=("MultiMarginLoss",),
+    ),
+)
