@@ -96,8 +96,10 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
           onehot: str | None = None, name: str = "custom", hessian: bool = False) -> CustomLoss:
     """Like :func:`from_expression`, with the checks and the argument list for code generation."""
     _check_name("name", name)
-    if keyword.iskeyword(name) or name in FUNCTIONS:
-        raise ValueError(f"name: {name!r} cannot be the name of a loss")
+    from .catalogue import SPECS  # documents look catalogue names up (framework usages, stability)
+
+    if name in SPECS:
+        raise ValueError(f"name: {name!r} is a catalogue loss (derive show {name}); choose another name")
     simplex_names = _names("simplex", simplex)
     onehot_names = _names("onehot", onehot or ())
     if len(onehot_names) > 1:

@@ -11,7 +11,7 @@ it is right for every input, as autograd of the same expression would be.
 
 from __future__ import annotations
 
-from pathlib import Path
+from functools import cache
 
 import jinja2
 from sympy import Expr, Sum
@@ -22,11 +22,11 @@ from .derivation import unwrap
 from .printing.numpy import NumPyPrinter, PrintingError, Scope
 from .printing.stable import STABLE_RULES, stabilize
 from .printing.text import text
+from .resources import templates_dir
 from .symbols import j, n
 
 __all__ = ["module_source"]
 
-_TEMPLATES = Path(__file__).resolve().parent.parent / "templates" / "code"
 # the generated functions' own argument and module names
 _TAKEN = frozenset({"np", "reduction", "grad_output", "want", "rows", "coef", "value", "grad"})
 
@@ -62,13 +62,10 @@ def module_source(loss: CustomLoss) -> str:
     gradient_code = printer.doprint(gradient)
     notes = [f"{a.vector.label} is {'a distribution' if a.rule == 'sum to one' else 'one-hot'} in the "
              "derivation; the code uses the general form, right for any input." for a in d.assumptions]
-    environment = jinja2.Environment(loader=jinja2.FileSystemLoader(_TEMPLATES), trim_blocks=True,
-                                     undefined=jinja2.StrictUndefined, lstrip_blocks=True,
-                                     keep_trailing_newline=True)
     arguments = [*vectors, *(name for name, _ in scalars)]
     signature = ", ".join([*vectors, "*", *(f"{name}={default!r}" for name, default in scalars),
                            'reduction="mean"'])
-    return environment.get_template("custom.py.j2").render(
+    return _environment().get_template("custom.py.j2").render(
         name=d.name, version=__version__, expression=loss.expression, wrt=d.wrt.base.label.name,
         loss_math=f"{text(d.symbol)} = {text(d.loss)}", gradient_lhs=text(d.steps[-1].lhs),
         gradient_math=f"{text(d.steps[-1].lhs)} = {text(general)}", notes=notes,
@@ -76,6 +73,13 @@ def module_source(loss: CustomLoss) -> str:
         arguments=arguments, signature=signature,
         identities=list(dict.fromkeys(rule.identity for rule in (*used, *more))),
         value_lines=value_lines, value=value_code, grad_lines=_lines(scope, mark), gradient=gradient_code)
+
+
+@cache
+def _environment() -> jinja2.Environment:
+    return jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir() / "code"),
+                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                              keep_trailing_newline=True)
 
 
 def _lines(scope: Scope, start: int) -> list[str]:

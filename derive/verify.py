@@ -3,8 +3,9 @@ r"""Verification of derivations: symbolic at concrete sizes, and numeric.
 Three checks, all of which must pass before a derivation is shown:
 
 1. **Steps**: both sides of every :class:`~derive.derivation.Step` agree at
-   concrete sizes (every value of every free index), with the step's own
-   assumptions imposed.
+   concrete sizes (every value of every free index: one per pattern of equal and
+   distinct indices where that is as strong, see :mod:`derive.indices`), with the
+   step's own assumptions imposed.
 2. **Closed form**: for ``n = 2..6`` the closed-form gradient (and the general
    form, and the Hessian) equals SymPy's raw derivative of the loss written with
    explicit components :math:`z_1..z_n`.
@@ -18,7 +19,6 @@ expanded, powers split) and must ``cancel`` to zero.
 
 from __future__ import annotations
 
-import itertools
 import random
 from dataclasses import dataclass
 from functools import lru_cache
@@ -51,7 +51,8 @@ from sympy import (
 from .constraints import Constraint, Linear, Simplex
 from .derivation import Derivation, Named, Step
 from .functions import NAMED_FUNCTIONS
-from .symbols import INDICES, Role, dim, n, role_of
+from .indices import index_values
+from .symbols import Role, dim, n, role_of
 
 __all__ = ["Check", "VerificationError", "ensure_verified", "instantiate", "verify"]
 
@@ -221,15 +222,6 @@ def _sample(symbols: set[Symbol], size: int, rng: np.random.Generator,
 # --- the checks ----------------------------------------------------------------------------------
 
 
-def _index_values(exprs: tuple[Expr, ...], size: int) -> list[dict[Symbol, int]]:
-    # the indices of the variables of a derivative count too (∂L/∂z_j = 1 has a free j)
-    symbols = [e.free_symbols.union(*[v.free_symbols for d in e.atoms(Derivative) for v in d.variables])
-               for e in exprs]
-    free = sorted(set().union(*symbols) & set(INDICES), key=str)
-    combos = itertools.product(range(1, size + 1), repeat=len(free))
-    return [dict(zip(free, combo, strict=True)) for combo in combos]
-
-
 def _equation_checks(kind: str, label: str, lhs: Expr, rhs: Expr, sizes: tuple[int, ...],
                      constraints: tuple[Constraint, ...]) -> list[Check]:
     checks = []
@@ -237,7 +229,7 @@ def _equation_checks(kind: str, label: str, lhs: Expr, rhs: Expr, sizes: tuple[i
             and not any(isinstance(c, Linear) for c in constraints):
         sizes = sizes[:1]  # a scalar equation: the size does not enter
     for size in sizes:
-        failures = [values for values in _index_values((lhs, rhs), size)
+        failures = [values for values in index_values((lhs, rhs), size, constraints)
                     if not symbolically_equal(instantiate(lhs, size, values, constraints),
                                               instantiate(rhs, size, values, constraints))]
         detail = label if not failures else f"{label}: differs at {failures[0]}"
@@ -259,7 +251,7 @@ def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
     """Central differences of the explicit loss against the closed form, float64."""
     size, used = NUMERIC_SIZE, derivation.steps[-1].assumes
     worst = 0.0
-    for values in _index_values((derivation.gradient, derivation.loss, derivation.wrt), size):
+    for values in index_values((derivation.gradient, derivation.loss, derivation.wrt), size, used):
         loss = instantiate(derivation.loss, size, values, used)
         wrt = instantiate(derivation.wrt, size, values)
         grad = instantiate(derivation.gradient, size, values, used)

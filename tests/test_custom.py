@@ -143,6 +143,7 @@ def test_high_powers_pass_the_numeric_check():
     ({"wrt": "log"}, "wrt"),
     ({"wrt": "z", "name": "my-loss"}, "name"),
     ({"wrt": "z", "name": "lambda"}, "name"),
+    ({"wrt": "z", "name": "cross_entropy"}, "name"),
     ({"wrt": "z", "vectors": "z,z"}, "vectors"),
     ({"wrt": "z", "scalars": {"q": float("nan")}}, "scalars"),
     ({"wrt": "z", "scalars": {"z": 1.0}}, "scalars"),

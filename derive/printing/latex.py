@@ -22,14 +22,17 @@ class DeriveLatexPrinter(LatexPrinter):
         super().__init__({"order": "none", **(settings or {})})
 
     # the named functions
-    def _print_Softmax(self, expr: Expr) -> str:
-        return f"s_{{{self._print(expr.index)}}}"
+    def _print_Softmax(self, expr: Expr, exp: str | None = None) -> str:
+        head = f"s_{{{self._print(expr.index)}}}"
+        return head if exp is None else f"{head}^{{{exp}}}"
 
-    def _print_LogSoftmax(self, expr: Expr) -> str:
-        return rf"\log s_{{{self._print(expr.index)}}}"
+    def _print_LogSoftmax(self, expr: Expr, exp: str | None = None) -> str:
+        head = rf"\log s_{{{self._print(expr.index)}}}"
+        return head if exp is None else rf"\left({head}\right)^{{{exp}}}"
 
-    def _print_LogSumExp(self, expr: Expr) -> str:
-        return rf"\operatorname{{LSE}}({self._print(expr.vector)})"
+    def _print_LogSumExp(self, expr: Expr, exp: str | None = None) -> str:
+        head = rf"\operatorname{{LSE}}({self._print(expr.vector)})"
+        return head if exp is None else f"{head}^{{{exp}}}"
 
     def _print_Sigmoid(self, expr: Expr, exp: str | None = None) -> str:
         head = r"\sigma" if exp is None else rf"\sigma^{{{exp}}}"
