@@ -146,11 +146,13 @@ class _ExpressionCommand(click.Command):
               default="text", show_default=True)
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="The language of md, tex and html documents.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=300, show_default=True,
               help="Give up after this many seconds (0: no limit).")
 def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[str, ...],
            simplex: tuple[str, ...], onehot: str | None, name: str, hessian: bool, fmt: str,
-           output: Path | None, timeout: float) -> None:
+           output: Path | None, lang: str, timeout: float) -> None:
     """Derive your own loss EXPR, verified like the catalogue, e.g.
 
     derive custom "sum(y * (1 - softmax(z)**q) / q)" --wrt z --onehot y --scalar q=0.7
@@ -165,7 +167,8 @@ def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[s
     try:
         with time_limit(timeout):
             result = render(run(expression, wrt=wrt, vectors=vectors, scalars=scalars, simplex=simplex,
-                                onehot=onehot, name=name, hessian=hessian), fmt, styled=output is None)
+                                onehot=onehot, name=name, hessian=hessian), fmt, styled=output is None,
+                            lang=lang)
     except ValueError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_USAGE)
