@@ -17,6 +17,8 @@ import jinja2
 from sympy import Expr, Sum
 
 from . import __version__
+from .codegen.kernel import Line
+from .codegen.layout import call, statement
 from .custom import CustomLoss
 from .derivation import unwrap
 from .printing.numpy import NumPyPrinter, PrintingError, Scope
@@ -50,6 +52,7 @@ def module_source(loss: CustomLoss) -> str:
     if clash:
         raise ValueError(f"name: {clash[0]!r} is taken by the generated module; rename it")
     general = d.gradient_general if d.gradient_general is not None else d.gradient
+    wrt = d.wrt.base.label.name
     scope = Scope({**{v: v.label.name for v in loss.vectors}, **{s: s.name for s, _ in loss.scalars},
                    n: f"{vectors[0]}.shape[1]"})
     printer = _Printer(scope)
@@ -63,27 +66,29 @@ def module_source(loss: CustomLoss) -> str:
     notes = [f"{a.vector.label} is {'a distribution' if a.rule == 'sum to one' else 'one-hot'} in the "
              "derivation; the code uses the general form, right for any input." for a in d.assumptions]
     arguments = [*vectors, *(name for name, _ in scalars)]
-    signature = ", ".join([*vectors, "*", *(f"{name}={default!r}" for name, default in scalars),
-                           'reduction="mean"'])
+    signature = [*vectors, "*", *(f"{name}={default!r}" for name, default in scalars), 'reduction="mean"']
     return _environment().get_template("custom.py.j2").render(
-        name=d.name, version=__version__, expression=loss.expression, wrt=d.wrt.base.label.name,
+        name=d.name, version=__version__, expression=loss.expression, wrt=wrt,
         loss_math=f"{text(d.symbol)} = {text(d.loss)}", gradient_lhs=text(d.steps[-1].lhs),
         gradient_math=f"{text(d.steps[-1].lhs)} = {text(general)}", notes=notes,
         vectors=vectors, scalars=[{"name": name, "default": default} for name, default in scalars],
         arguments=arguments, signature=signature,
         identities=list(dict.fromkeys(rule.identity for rule in (*used, *more))),
-        value_lines=value_lines, value=value_code, grad_lines=_lines(scope, mark), gradient=gradient_code)
+        value_lines=[*value_lines, Line("_value", f"_rows({value_code}, {vectors[0]}.shape[0])")],
+        grad_lines=[*_lines(scope, mark), Line("_grad", f"_full(_coef * ({gradient_code}), {wrt}.shape)")])
 
 
 @cache
 def _environment() -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir() / "code"),
-                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                              keep_trailing_newline=True)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir() / "code"),
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    env.filters.update(statement=statement, call=call)  # the line layout of `derive code`
+    return env
 
 
-def _lines(scope: Scope, start: int) -> list[str]:
-    return [f"{b.name} = {b.code}  # {b.comment}" for b in list(scope.bindings.values())[start:]]
+def _lines(scope: Scope, start: int) -> list[Line]:
+    return [Line(b.name, b.code, b.comment) for b in list(scope.bindings.values())[start:]]
 
 
 def _check_sums(gradient: Expr) -> None:

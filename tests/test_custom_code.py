@@ -71,6 +71,14 @@ def central_differences(f, arrays, position, h=1e-6):
 
 
 @pytest.mark.parametrize("name", list(LOSSES))
+def test_the_module_is_laid_out_like_derive_code(name):
+    source = _module_text(name)
+    assert max(len(line) for line in source.splitlines()) <= 110
+    assert "import numpy as np" in source and "import derive" not in source  # NumPy only
+    assert f"def {name}_value_and_grad(" in source
+
+
+@pytest.mark.parametrize("name", list(LOSSES))
 def test_gradient_matches_central_differences(name, modules):
     module, arrays = modules(name), inputs(name)
     value = getattr(module, name)
