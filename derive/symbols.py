@@ -38,6 +38,7 @@ __all__ = [
     "q",
     "q0",
     "rate",
+    "register_role",
     "role_of",
     "s",
     "t",
