@@ -30,6 +30,8 @@ from .documents import FORMATS, MODULE, has_plot, render_document, render_index,
 from .environment import template
 from .pages import PAGES, slowdown_plot
 from .phrases import LANGUAGES, phrases
+from .training import PLOT_NAME as TRAINING_PLOT
+from .training import training_plot
 
 __all__ = ["Output", "Status", "atomic_write", "check", "plan", "produce", "write"]
 
@@ -74,7 +76,8 @@ def _module() -> Callable[[], str] | None:
 
 
 def _plot(name: str) -> plots.Plot:
-    plot = slowdown_plot() if name == "mse_vs_cross_entropy" else plots.loss_plot(name)
+    pages = {"mse_vs_cross_entropy": slowdown_plot, TRAINING_PLOT: training_plot}
+    plot = pages[name]() if name in pages else plots.loss_plot(name)
     if plot is None:
         raise ValueError(f"{name} has no plot")
     return plot
@@ -109,8 +112,8 @@ def plan() -> list[Output]:
         outputs += [Output(f"{lang}/{page}.{fmt}", "page", (page, fmt, lang), page)
                     for lang in LANGUAGES for fmt in FORMATS]
     if plots.available():
-        outputs += [Output(f"plots/mse_vs_cross_entropy.{kind}", kind, ("mse_vs_cross_entropy",),
-                           "mse_vs_cross_entropy") for kind in ("svg", "pdf")]
+        outputs += [Output(f"plots/{plot}.{kind}", kind, (plot,), "mse_vs_cross_entropy")
+                    for plot in ("mse_vs_cross_entropy", TRAINING_PLOT) for kind in ("svg", "pdf")]
     outputs += [Output(f"{lang}/index.{fmt}", "index", (fmt, lang, code), "index")
                 for lang in LANGUAGES for fmt in INDEX_FORMATS]
     outputs.append(Output("README.md", "readme", (code,), "index"))

@@ -103,8 +103,9 @@ def render_page(page: str, fmt: str = "md", lang: str = "en") -> str:
     check_format(fmt, lang)
     t = phrases(lang)
     context = page_context(page, t)
-    if "plot" in context:
-        context["plot"] = plot_view(page, fmt, context["plot"])
+    for key in ("plot", "training_plot"):
+        if key in context:
+            context[key] = plot_view(page, fmt, context[key])
     return template(f"{page}.{fmt}.j2").render(
         page=t.pages[page], t=t, other=_other(lang), fmt=fmt, links=links(page, fmt, lang), **context)
 

@@ -17,6 +17,7 @@ from ..functions import Sigmoid
 from ..symbols import p0, y0, z0
 from . import plots
 from .phrases import Phrases
+from .training import training_plot, training_view
 from .views import Math, equation, step_views
 
 __all__ = ["PAGES", "Descent", "IndexEntry", "Section", "index_context", "page_context"]
@@ -119,6 +120,8 @@ def _mse_vs_cross_entropy(t: Phrases) -> dict:
         "curvature": curvature,
         "remarks": [getattr(r, t.code) for r in mse.remarks],
         "plot": slowdown_plot(),
+        "training": training_view(t),
+        "training_plot": training_plot(),
     }
 
 

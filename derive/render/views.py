@@ -20,6 +20,7 @@ from ..functions import Softmax
 from ..symbols import INDICES, n, t
 from ..symbols import s as s_vector
 from ..verify import Check
+from .graphs import GraphPicture, graph_picture
 from .mathprint import ENGLISH, Words, document_latex, document_mathml
 from .phrases import Phrases
 
@@ -120,6 +121,7 @@ class DocumentView:
     wrt: Math
     symbols: tuple[Entry, ...]
     has_indices: bool
+    indices: str                           # what the indices run over
     assumptions: tuple[Math, ...]
     steps: tuple[StepView, ...]
     result: Math
@@ -128,6 +130,7 @@ class DocumentView:
     identities: tuple[StepView, ...]
     hessian: HessianView | None
     batch: BatchView | None
+    graph: GraphPicture | None             # the computation graph, None when it is not drawn
     remarks: tuple[str, ...]
     stable: StableView | None
     verification: tuple[str, ...]
@@ -186,6 +189,7 @@ def _symbols(d: Derivation, t_: Phrases) -> tuple[tuple[Entry, ...], bool]:
             found.add(s_vector)
     vectors = [v for v in found if isinstance(v, IndexedBase)]
     found |= {n} if vectors else set()
+    found -= {v.label for v in vectors}  # z of z_i is no scalar z
     found -= set(INDICES) - {t}
     family = t_.data["symbols"].get(d.family, {})
     entries = []
@@ -260,13 +264,14 @@ def document_view(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> Docu
         usages=None if found is None else tuple(
             UsageView(u.framework, u.api, getattr(u.note, lang)) for u in found),
         definition=equation(d.symbol, d.loss, words), wrt=Math(d.wrt, words), symbols=symbols,
-        has_indices=has_indices, assumptions=tuple(Math(c.equation, words) for c in d.assumptions),
+        has_indices=has_indices, indices=t_.data.get("indices", {}).get(d.family, t_.labels["indices"]),
+        assumptions=tuple(Math(c.equation, words) for c in d.assumptions),
         steps=step_views(d.steps, t_),
         result=equation(lhs, d.gradient, words),
         general=equation(lhs, d.gradient_general, words) if d.gradient_general is not None else None,
         where=tuple(equation(named.label, named.expr, words) for named in where),
         identities=step_views(d.identities, t_),
-        hessian=_hessian(d, t_), batch=_batch(d, t_),
+        hessian=_hessian(d, t_), batch=_batch(d, t_), graph=graph_picture(d),
         remarks=tuple(getattr(r, lang) for r in d.remarks),
         stable=_stable(d.name, t_),
         verification=_verification(d, checks, t_),
