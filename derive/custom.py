@@ -95,7 +95,7 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
           scalars: Mapping[str, float] | None = None, simplex: Sequence[str] | str = (),
           onehot: str | None = None, name: str = "custom", hessian: bool = False) -> CustomLoss:
     """Like :func:`from_expression`, with the checks and the argument list for code generation."""
-    _check_name("name", name)
+    _check_identifier("name", name)
     from .catalogue import SPECS  # documents look catalogue names up (framework usages, stability)
 
     if name in SPECS:
@@ -154,13 +154,21 @@ def _derive(spec: LossSpec) -> Derivation:
 # --- the arguments ------------------------------------------------------------------------------
 
 
-def _check_name(argument: str, value: object) -> None:
+def _check_identifier(argument: str, value: object) -> None:
+    """A name the generated Python can use: a letter, then letters, digits or '_'; no keyword."""
     if not isinstance(value, str) or not _NAME.match(value):
         raise ValueError(f"{argument}: {value!r} is not a valid name (a letter, then letters, digits "
                          "or '_')")
+    if keyword.iskeyword(value):
+        raise ValueError(f"{argument}: {value!r} is a Python keyword")
+
+
+def _check_name(argument: str, value: object) -> None:
+    """The name of a vector or scalar: an identifier that is no index, function or component."""
+    _check_identifier(argument, value)
     if value in _RESERVED or re.search(r"_\d+\Z", value):
         raise ValueError(f"{argument}: {value!r} is reserved (indices, n, s, L, names ending in _<digits>)")
-    if value in FUNCTIONS or keyword.iskeyword(value):
+    if value in FUNCTIONS:
         raise ValueError(f"{argument}: {value!r} is the name of a function of the language")
 
 

@@ -137,6 +137,10 @@ def test_high_powers_pass_the_numeric_check():
     assert (c.derivation.gradient - 64 * z[j] ** 63 - 3 * z[j] ** 2).expand() == 0
 
 
+def test_the_loss_name_only_needs_to_be_an_identifier():
+    assert build("mean(z)", wrt="z", name="loss_2").derivation.name == "loss_2"
+
+
 @pytest.mark.parametrize(("kwargs", "argument"), [
     ({"wrt": "j"}, "wrt"),
     ({"wrt": "z_1"}, "wrt"),
