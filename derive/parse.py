@@ -162,7 +162,10 @@ def _syntax_tree(source: str) -> ast.Expression:
     try:
         return ast.parse(source.strip(), mode="eval")
     except SyntaxError as error:
-        offset = (error.offset or 1) + len(source) - len(source.lstrip())
+        if not error.offset:  # the parser ran out of input
+            raise ExpressionError("syntax error: the expression ends too early", source,
+                                  len(source.rstrip()) + 1) from None
+        offset = error.offset + len(source) - len(source.lstrip())
         raise ExpressionError(f"syntax error: {error.msg}", source, offset) from None
     except (RecursionError, MemoryError, ValueError):
         raise ExpressionError("the expression is too complex to parse", source) from None

@@ -69,6 +69,7 @@ def test_language(source, expected):
     ("sum(z) > 0", "comparisons are not allowed", 1),
     ("sum(z) if q else 0", "conditional expressions", 1),
     ("sum(z", "syntax error", 4),
+    ("sum(z) +", "ends too early", 9),
     ("sum(z) + True", "True is not a number", 10),
     ("sum(z) + 1j", "1j is not a number", 10),
     ("sum(z, key=q)", "keyword arguments", 8),
