@@ -202,6 +202,146 @@ USAGES: dict[str, tuple[Usage, ...]] = {
               Text("α is applied only with apply_class_balancing=True; the cross-entropy inside is clipped.",
                    "只有 apply_class_balancing=True 时才乘以 α；内部的交叉熵经过裁剪。")),
     ),
+    "softmax_focal_loss_index": (
+        Usage("Keras", "keras.losses.CategoricalFocalCrossentropy(alpha=0.25, gamma=2.0)",
+              Text("Takes one-hot targets, always multiplies by α and clips the probabilities to "
+                   "[1e-7, 1 − 1e-7]; PyTorch and optax have no softmax focal loss.",
+                   "接收独热目标，总是乘以 α，并把概率裁剪到 [1e-7, 1 − 1e-7]；PyTorch 和 optax 没有 softmax 焦点损失。")),
+    ),
+    "logistic_regression": (
+        Usage("PyTorch", "torch.nn.Linear(d, 1) + torch.nn.functional.binary_cross_entropy_with_logits",
+              Text("Autograd returns exactly these gradients in W.grad and b.grad; with reduction='mean' "
+                   "they are averaged over the batch.",
+                   "自动求导在 W.grad 和 b.grad 中给出的正是这些梯度；reduction='mean' 时对批次取平均。")),
+    ),
+    "sigmoid_neuron_mse": (
+        Usage("PyTorch", "torch.nn.Linear(d, 1) + torch.sigmoid + torch.nn.functional.mse_loss",
+              Text("mse_loss has no factor 1/2, so its gradients are twice these.",
+                   "mse_loss 没有 1/2 因子，所以它的梯度是这里的两倍。")),
+    ),
+    "softmax_regression": (
+        Usage("PyTorch", "torch.nn.Linear(d, n) + torch.nn.functional.cross_entropy(z, y)",
+              Text("With probability targets and reduction='mean', W.grad = (S − Y)ᵀX/N, as here.",
+                   "概率目标且 reduction='mean' 时，W.grad = (S − Y)ᵀX/N，与这里相同。")),
+    ),
+    "softmax_regression_index": (
+        Usage("PyTorch", "torch.nn.Linear(d, n) + torch.nn.functional.cross_entropy(z, t)",
+              Text("Class-index targets; with class weights 'mean' divides by Σ w_t instead of N.",
+                   "类别下标目标；有类别权重时 'mean' 除以 Σ w_t 而不是 N。")),
+    ),
+    "mse_loss": (
+        Usage("PyTorch", "torch.nn.functional.mse_loss(input, target)",
+              Text("'mean' averages every element; with weight= it divides by Σ w.",
+                   "'mean' 对所有元素取平均；带 weight= 时除以 Σ w。")),
+        Usage("optax", "optax.losses.squared_error(predictions, targets)",
+              Text("The same (x − y)², per element; optax.losses.l2_loss is half of it.",
+                   "同样是逐元素的 (x − y)²；optax.losses.l2_loss 是它的一半。")),
+        Usage("Keras", "keras.losses.MeanSquaredError()",
+              Text("Averages over the last axis before the batch reduction.", "先在最后一个轴上取平均，再做批次归约。")),
+    ),
+    "l1_loss": (
+        Usage("PyTorch", "torch.nn.functional.l1_loss(input, target)",
+              Text("The gradient at x = y is 0; with weight= 'mean' divides by Σ w.",
+                   "x = y 处的梯度取 0；带 weight= 时 'mean' 除以 Σ w。")),
+        Usage("Keras", "keras.losses.MeanAbsoluteError()",
+              Text("Averages over the last axis before the batch reduction.", "先在最后一个轴上取平均，再做批次归约。")),
+    ),
+    "smooth_l1_loss": (
+        Usage("PyTorch", "torch.nn.functional.smooth_l1_loss(input, target, beta=1.0)",
+              Text("β = 0 falls back to l1_loss; a negative β is an error. HuberLoss equals β times this.",
+                   "β = 0 时退化为 l1_loss；β 为负时报错。HuberLoss 等于它的 β 倍。")),
+    ),
+    "huber_loss": (
+        Usage("PyTorch", "torch.nn.functional.huber_loss(input, target, delta=1.0)",
+              Text("With weight= 'mean' divides by the number of elements, unlike mse_loss and l1_loss.",
+                   "带 weight= 时 'mean' 除以元素个数，与 mse_loss 和 l1_loss 不同。")),
+        Usage("optax", "optax.losses.huber_loss(predictions, targets, delta=1.0)",
+              Text("The same values, per element.", "数值相同，逐元素返回。")),
+        Usage("Keras", "keras.losses.Huber(delta=1.0)",
+              Text("Uses ≤ δ at the boundary (PyTorch < δ; the values agree) and averages over the last axis.",
+                   "边界处用 ≤ δ（PyTorch 用 < δ，数值一致），并在最后一个轴上取平均。")),
+    ),
+    "kl_div": (
+        Usage("PyTorch", "torch.nn.functional.kl_div(input, target, reduction='batchmean')",
+              Text("Pointwise xlogy(y, y) − y x; a negative target gives NaN. 'mean' divides by every element "
+                   "and warns; 'batchmean' gives the KL divergence of the rows.",
+                   "逐点计算 xlogy(y, y) − y x；目标为负时得到 NaN。'mean' 除以元素总数并发出警告；"
+                   "'batchmean' 才给出每行的 KL 散度。")),
+        Usage("optax", "optax.losses.kl_divergence(log_predictions, targets)",
+              Text("Sums over the last axis; per-example values.", "在最后一个轴上求和，返回逐样本的值。")),
+        Usage("Keras", "keras.losses.KLDivergence()",
+              Text("Takes probabilities, not log-probabilities, and clips both to [1e-7, 1].",
+                   "接收概率而不是对数概率，并把两者都裁剪到 [1e-7, 1]。")),
+    ),
+    "kl_div_log_target": (
+        Usage("PyTorch", "torch.nn.functional.kl_div(input, target, log_target=True)",
+              Text("Pointwise e^y (y − x); the same reductions as kl_div.", "逐点计算 e^y (y − x)；归约方式与 kl_div 相同。")),
+        Usage("optax", "optax.losses.kl_divergence_with_log_targets(log_predictions, log_targets)",
+              Text("Sums over the last axis; per-example values.", "在最后一个轴上求和，返回逐样本的值。")),
+    ),
+    "poisson_nll_loss": (
+        Usage("PyTorch", "torch.nn.functional.poisson_nll_loss(input, target, log_input=True)",
+              Text("full=True adds the Stirling term y log y − y + log(2πy)/2 where y > 1.",
+                   "full=True 时在 y > 1 处加上斯特林项 y log y − y + log(2πy)/2。")),
+        Usage("TensorFlow", "tf.nn.log_poisson_loss(targets, log_input)",
+              Text("The same e^x − y x; compute_full_loss adds the Stirling term.",
+                   "同样是 e^x − y x；compute_full_loss 加上斯特林项。")),
+    ),
+    "poisson_nll_loss_rate": (
+        Usage("PyTorch", "torch.nn.functional.poisson_nll_loss(input, target, log_input=False, eps=1e-8)",
+              Text("The input is the rate; ε keeps the log finite at 0.", "输入就是速率；ε 使对数在 0 处有限。")),
+        Usage("Keras", "keras.losses.Poisson()",
+              Text("The same form with ε = 1e-7, averaged over the last axis.", "形式相同，ε = 1e-7，并在最后一个轴上取平均。")),
+    ),
+    "gaussian_nll_loss": (
+        Usage("PyTorch", "torch.nn.functional.gaussian_nll_loss(input, target, var, eps=1e-6)",
+              Text("var is clamped at ε without telling autograd; full=True adds log(2π)/2.",
+                   "var 被截断到不小于 ε，且自动求导看不到这一步；full=True 时加上 log(2π)/2。")),
+    ),
+    "gaussian_nll_loss_var": (
+        Usage("PyTorch", "torch.nn.functional.gaussian_nll_loss(input, target, var, eps=1e-6)",
+              Text("The gradient in var is this closed form at the clamped variance, with no zero below ε.",
+                   "对 var 的梯度就是在截断后的方差处取值的闭式，ε 以下没有置零。")),
+    ),
+    "soft_margin_loss": (
+        Usage("PyTorch", "torch.nn.functional.soft_margin_loss(input, target)",
+              Text("Computes log1p(exp(−y x)), which overflows in float32 for y x < −88 (inf loss, NaN gradient).",
+                   "按 log1p(exp(−y x)) 计算，float32 中 y x < −88 时上溢（损失为 inf，梯度为 NaN）。")),
+    ),
+    "multilabel_soft_margin_loss": (
+        Usage("PyTorch", "torch.nn.functional.multilabel_soft_margin_loss(input, target, weight=None)",
+              Text("Uses log σ, so it is stable; the mean over the classes comes before the batch reduction.",
+                   "使用 log σ，因此是稳定的；先对类别取平均，再做批次归约。")),
+    ),
+    "hinge_embedding_loss": (
+        Usage("PyTorch", "torch.nn.functional.hinge_embedding_loss(input, target, margin=1.0)",
+              Text("Labels other than ±1 get both terms.", "标签不是 ±1 时两项都计入。")),
+    ),
+    "margin_ranking_loss": (
+        Usage("PyTorch", "torch.nn.functional.margin_ranking_loss(input1, input2, target, margin=0.0)",
+              Text("All three tensors must have the same size.", "三个张量的大小必须相同。")),
+    ),
+    "margin_ranking_loss_input2": (
+        Usage("PyTorch", "torch.nn.functional.margin_ranking_loss(input1, input2, target, margin=0.0)",
+              Text("The gradient with respect to input2 is minus that with respect to input1.",
+                   "对 input2 的梯度是对 input1 梯度的相反数。")),
+    ),
+    "cosine_embedding_loss": (
+        Usage("PyTorch", "torch.nn.functional.cosine_embedding_loss(input1, input2, target, margin=0.0)",
+              Text("Adds 1e-12 to each squared norm inside the square root.", "在平方根内给每个范数的平方加上 1e-12。")),
+    ),
+    "cosine_embedding_loss_input2": (
+        Usage("PyTorch", "torch.nn.functional.cosine_embedding_loss(input1, input2, target, margin=0.0)",
+              Text("Symmetric in the two inputs: swap u and v.", "对两个输入对称：交换 u 和 v 即可。")),
+    ),
+    "multi_margin_loss": (
+        Usage("PyTorch", "torch.nn.functional.multi_margin_loss(input, target, p=1, margin=1.0, weight=None)",
+              Text("Sums over the wrong classes and divides by n; the weight w_t is not normalised.",
+                   "对错误类别求和后除以 n；权重 w_t 不做归一化。")),
+        Usage("optax", "optax.losses.multiclass_hinge_loss(scores, labels)",
+              Text("Crammer–Singer: the largest violation max_k(x_k + 1 − δ_kt) − x_t instead of the sum.",
+                   "Crammer–Singer 形式：取最大的违例 max_k(x_k + 1 − δ_kt) − x_t，而不是求和。")),
+    ),
 }
 
 

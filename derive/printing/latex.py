@@ -64,7 +64,9 @@ class DeriveLatexPrinter(LatexPrinter):
         variables = [v for v, count in expr.variable_count for _ in range(count)]
         order = len(variables)
         top = r"\partial" if order == 1 else rf"\partial^{{{order}}}"
-        bottom = " ".join(rf"\partial {self._print(v)}" for v in variables)
+        powers = [("" if count == 1 else f"^{{{count}}}") for _, count in _runs(variables)]
+        bottom = " ".join(rf"\partial {self._print(v)}{power}"
+                          for (v, _), power in zip(_runs(variables), powers, strict=True))
         inner = expr.expr
         while isinstance(inner, Derivative):
             inner = inner.expr
@@ -77,6 +79,17 @@ class DeriveLatexPrinter(LatexPrinter):
         terms = list(Add.make_args(expr))
         terms.sort(key=lambda term: term.could_extract_minus_sign())
         return super()._print_Add(Add(*terms, evaluate=False), order="none")
+
+
+def _runs(variables: list[Expr]) -> list[tuple[Expr, int]]:
+    """Consecutive equal variables counted: ``[z, z, w]`` → ``[(z, 2), (w, 1)]`` (∂z² ∂w)."""
+    runs: list[tuple[Expr, int]] = []
+    for v in variables:
+        if runs and runs[-1][0] == v:
+            runs[-1] = (v, runs[-1][1] + 1)
+        else:
+            runs.append((v, 1))
+    return runs
 
 
 def reader_order(expr: Mul) -> Mul:

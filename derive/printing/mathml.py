@@ -17,7 +17,7 @@ from sympy.core.function import AppliedUndef
 from sympy.printing.mathml import MathMLPresentationPrinter
 
 from ..derivation import Named
-from .latex import reader_order
+from .latex import _runs, reader_order
 
 __all__ = ["mathml"]
 
@@ -112,9 +112,10 @@ class DeriveMathMLPrinter(MathMLPresentationPrinter):
         if len(variables) > 1:
             top = self._element("msup", top, self._element("mn", str(len(variables))))
         bottom = self._element("mrow")
-        for v in variables:
+        for v, count in _runs(variables):
             bottom.appendChild(self._element("mo", "\u2202"))
-            bottom.appendChild(self._print(v))
+            power = self._element("mn", str(count))
+            bottom.appendChild(self._print(v) if count == 1 else self._element("msup", self._print(v), power))
         return self._element("mfrac", self._element("mrow", top, self._print(inner)), bottom)
 
     def _divergence(self, expr: Expr) -> Element:

@@ -33,7 +33,11 @@ _TEX_MATH = {
     "λ": r"\lambda", "μ": r"\mu", "π": r"\pi", "σ": r"\sigma", "τ": r"\tau", "Σ": r"\Sigma", "Δ": r"\Delta",
     "∂": r"\partial", "−": "-", "‖": r"\|", "≤": r"\le", "≥": r"\ge", "≈": r"\approx", "→": r"\to",
     "∞": r"\infty", "·": r"\cdot", "∈": r"\in", "≠": r"\neq", "×": r"\times", "∑": r"\sum",
-    "′": "'", "²": "^2", "ᵀ": r"^{\top}", "√": r"\surd",
+    "′": "'", "²": "^2", "ᵀ": r"^{\top}", "√": r"\surd", "±": r"\pm", "⊙": r"\odot", "ℓ": r"\ell",
+    "∇": r"\nabla", "∝": r"\propto", "⇒": r"\Rightarrow", "↦": r"\mapsto", "≡": r"\equiv", "∀": r"\forall",
+    "⁽": "^{(}", "⁾": "^{)}", "ʳ": "^{r}", "ⁿ": "^{n}",
+    **{sub: f"_{digit}" for digit, sub in enumerate("₀₁₂₃₄₅₆₇₈₉")},
+    **{sup: f"^{digit}" for digit, sup in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")},
 }
 _TEX_TEXT = {"…": r"\ldots{}", "—": "---", "–": "--", "“": "``", "”": "''", "‘": "`", "’": "'",
              "\u00a0": "~"}

@@ -14,7 +14,7 @@ from functools import cached_property
 from sympy import Eq, Expr, Indexed, IndexedBase, Symbol, preorder_traversal
 
 from ..catalogue.frameworks import usages
-from ..catalogue.stability import stable_form
+from ..catalogue.stability import is_listed, stable_form
 from ..derivation import Derivation, MatrixForm, Named, Step
 from ..functions import Softmax
 from ..symbols import INDICES, n, t
@@ -87,7 +87,7 @@ class UsageView:
 @dataclass(frozen=True)
 class StableView:
     naive: Math
-    stable: Math
+    stable: Math | None
     where: tuple[Math, ...]
     why: str
 
@@ -132,7 +132,8 @@ class DocumentView:
     batch: BatchView | None
     graph: GraphPicture | None             # the computation graph, None when it is not drawn
     remarks: tuple[str, ...]
-    stable: StableView | None
+    stable_listed: bool                    # False: no stability section
+    stable: StableView | None              # None: safe as written
     verification: tuple[str, ...]
 
 
@@ -231,7 +232,7 @@ def _stable(name: str, t_: Phrases) -> StableView | None:
     if form is None:
         return None
     words = t_.words
-    return StableView(Math(form.naive, words), Math(form.stable, words),
+    return StableView(Math(form.naive, words), Math(form.stable, words) if form.stable is not None else None,
                       tuple(Math(e, words) for e in form.where), getattr(form.why, t_.code))
 
 
@@ -273,6 +274,6 @@ def document_view(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> Docu
         identities=step_views(d.identities, t_),
         hessian=_hessian(d, t_), batch=_batch(d, t_), graph=graph_picture(d),
         remarks=tuple(getattr(r, lang) for r in d.remarks),
-        stable=_stable(d.name, t_),
+        stable_listed=is_listed(d.name), stable=_stable(d.name, t_),
         verification=_verification(d, checks, t_),
     )
