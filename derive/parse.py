@@ -3,70 +3,28 @@ r"""A safe parser for losses written by users: ``-sum(y * log_softmax(z))``.
 The text is never evaluated.  It is checked character by character (length,
 ASCII, bracket depth) *before* Python's :func:`ast.parse` sees it, the syntax
 tree is checked against a whitelist of node types, and the tree is then
-translated node by node into SymPy, looking names up only in the tables of
-this module and the caller.  No ``eval``, ``exec``, ``sympify`` or
-``parse_expr`` is involved, so nothing in the string can run.
-
-The language: numbers; the caller's named scalars and vectors (length ``n``);
-``+ - * / **``; the elementwise functions ``log exp sqrt tanh abs sigmoid
-softplus`` and ``max(a, b)``, ``min(a, b)``; on vector names ``softmax(v)``,
-``log_softmax(v)`` and ``logsumexp(v)``; the reductions ``sum(e)``,
-``mean(e)`` (over the vector index) and ``dot(a, b)``.  Vectors combine
-elementwise and scalars broadcast.
+translated node by node into SymPy (:mod:`derive.language`), looking names up
+only in the language's function table and the caller's vectors and scalars.
+No ``eval``, ``exec``, ``sympify`` or ``parse_expr`` is involved, so nothing
+in the string can run.
 """
 
 from __future__ import annotations
 
 import ast
-import operator
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 
-from sympy import (
-    Abs,
-    Dummy,
-    Expr,
-    IndexedBase,
-    Integer,
-    Max,
-    Min,
-    Rational,
-    S,
-    Sum,
-    Symbol,
-    exp,
-    log,
-    nan,
-    oo,
-    sqrt,
-    tanh,
-    zoo,
-)
+from sympy import Expr, IndexedBase, Symbol
 
-from .functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
-from .symbols import k, n
+from .language import FUNCTIONS, MAX_EXPONENT, OPERATORS, ExpressionError, node_column, translate
 
-__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_LENGTH", "ExpressionError", "parse"]
+__all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_EXPONENT", "MAX_LENGTH", "ExpressionError", "parse"]
 
 MAX_LENGTH = 2000      # characters
 MAX_DEPTH = 32         # nested brackets
 MAX_TREE_DEPTH = 100   # nested operations of any kind (a + a + ... nests too)
 MAX_NODES = 1000       # syntax-tree nodes
-MAX_EXPONENT = 64      # |numeric exponent|, so that 9**9**9 is refused rather than computed
 
-_ELEMENTWISE: dict[str, Callable[[Expr], Expr]] = {
-    "log": log, "exp": exp, "sqrt": sqrt, "tanh": tanh, "abs": Abs,
-    "sigmoid": Sigmoid, "softplus": Softplus,
-}
-_PAIRWISE: dict[str, Callable[[Expr, Expr], Expr]] = {"max": Max, "min": Min}
-_ON_VECTOR_NAME = {"softmax", "log_softmax", "logsumexp"}
-_REDUCTIONS = {"sum", "mean", "dot"}
-FUNCTIONS: frozenset[str] = frozenset({*_ELEMENTWISE, *_PAIRWISE, *_ON_VECTOR_NAME, *_REDUCTIONS})
-
-_OPERATORS: dict[type[ast.operator], Callable[[Expr, Expr], Expr]] = {
-    ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
-    ast.Pow: operator.pow,
-}
 _REFUSED_OPERATORS = {
     ast.BitXor: "'^' is not a power here; write x**2",
     ast.FloorDiv: "'//' is not part of the language; use '/'",
@@ -87,35 +45,8 @@ _REFUSED_NODES = {
     ast.keyword: "keyword arguments are not allowed", ast.JoinedStr: "strings are not allowed",
 }
 _ALLOWED = (ast.Expression, ast.BinOp, ast.UnaryOp, ast.Call, ast.Name, ast.Constant, ast.Load,
-            ast.USub, ast.UAdd, *_OPERATORS)
+            ast.USub, ast.UAdd, *OPERATORS)
 _OPENING, _CLOSING = "([{", ")]}"
-_ELEMENT = Dummy("element", integer=True)  # the index of a vector expression until a sum binds it
-
-
-class ExpressionError(ValueError):
-    """The expression is not in the language; ``column`` (1-based) points at the problem."""
-
-    def __init__(self, message: str, source: str, column: int | None = None):
-        super().__init__(message)
-        self.message, self.source, self.column = message, source, column
-
-    def __str__(self) -> str:
-        if self.column is None:
-            return self.message
-        start = max(0, self.column - 1 - 60)
-        shown = self.source[start:self.column - 1 + 60]
-        prefix = "…" if start else ""
-        suffix = "…" if start + len(shown) < len(self.source) else ""
-        caret = " " * (len(prefix) + self.column - 1 - start) + "^"
-        return f"{self.message} (column {self.column})\n  {prefix}{shown}{suffix}\n  {caret}"
-
-
-@dataclass(frozen=True)
-class _Value:
-    """A translated node: a scalar, or a vector written at the index ``_ELEMENT``."""
-
-    expr: Expr
-    vector: bool
 
 
 def parse(source: str, vectors: Mapping[str, IndexedBase], scalars: Mapping[str, Symbol]) -> Expr:
@@ -127,11 +58,7 @@ def parse(source: str, vectors: Mapping[str, IndexedBase], scalars: Mapping[str,
     _scan(source)
     tree = _syntax_tree(source)
     _check_tree(tree, source)
-    value = _Translator(source, vectors, scalars).visit(tree.body)
-    if value.vector:
-        raise ExpressionError("the loss is a vector (elementwise); reduce it with sum(...) or mean(...)",
-                              source, 1)
-    return _name_indices(value.expr)
+    return translate(tree.body, source, vectors, scalars)
 
 
 # --- before Python's parser sees the text ------------------------------------------------------
@@ -171,13 +98,6 @@ def _syntax_tree(source: str) -> ast.Expression:
         raise ExpressionError("the expression is too complex to parse", source) from None
 
 
-def _column(node: ast.AST, source: str) -> int | None:
-    """The 1-based column of ``node`` in ``source`` (the text is ASCII: bytes are characters)."""
-    if not isinstance(node, ast.expr | ast.keyword):
-        return None
-    return node.col_offset + 1 + len(source) - len(source.lstrip())
-
-
 def _check_tree(tree: ast.Expression, source: str) -> None:
     """Every node on the whitelist; the tree not too deep nor too large (iteratively)."""
     stack: list[tuple[ast.AST, int]] = [(tree, 0)]
@@ -187,27 +107,27 @@ def _check_tree(tree: ast.Expression, source: str) -> None:
         count += 1
         if depth > MAX_TREE_DEPTH or count > MAX_NODES:
             raise ExpressionError("the expression is too complex (too deeply nested or too large)",
-                                  source, _column(node, source))
+                                  source, node_column(node, source))
         _check_node(node, source)
         stack.extend((child, depth + 1) for child in reversed(list(ast.iter_child_nodes(node))))
 
 
 def _check_node(node: ast.AST, source: str) -> None:
-    if isinstance(node, ast.BinOp) and type(node.op) not in _OPERATORS:
+    if isinstance(node, ast.BinOp) and type(node.op) not in OPERATORS:
         message = _REFUSED_OPERATORS.get(type(node.op), "this operator is not part of the language "
                                          "(use + - * / **)")
         raise ExpressionError(message, source, _operator_column(node, source))
     if isinstance(node, ast.Constant):
         value = node.value
         if isinstance(value, str | bytes):
-            raise ExpressionError("strings are not allowed", source, _column(node, source))
+            raise ExpressionError("strings are not allowed", source, node_column(node, source))
         if isinstance(value, bool) or not isinstance(value, int | float):
-            raise ExpressionError(f"{value!r} is not a number", source, _column(node, source))
+            raise ExpressionError(f"{value!r} is not a number", source, node_column(node, source))
     if isinstance(node, ast.Name) and node.id.startswith("_"):
-        raise ExpressionError("names starting with '_' are not allowed", source, _column(node, source))
+        raise ExpressionError("names starting with '_' are not allowed", source, node_column(node, source))
     if not isinstance(node, _ALLOWED):
         message = _REFUSED_NODES.get(type(node), f"{type(node).__name__} is not part of the language")
-        column = _column(node, source)
+        column = node_column(node, source)
         if isinstance(node, ast.Attribute):
             column = source.find(".", node.value.end_col_offset) + 1 or column
         raise ExpressionError(message, source, column)
@@ -215,110 +135,10 @@ def _check_node(node: ast.AST, source: str) -> None:
 
 def _operator_column(node: ast.BinOp, source: str) -> int | None:
     """The column of the operator symbol of ``node`` (after the left operand and its brackets)."""
-    left = _column(node.left, source)
+    left = node_column(node.left, source)
     if left is None:
-        return _column(node, source)
+        return node_column(node, source)
     position = left - 1 + (node.left.end_col_offset - node.left.col_offset)
     while position < len(source) and source[position] in " )":
         position += 1
     return position + 1
-
-
-# --- translation to SymPy -----------------------------------------------------------------------
-
-
-class _Translator:
-    def __init__(self, source: str, vectors: Mapping[str, IndexedBase], scalars: Mapping[str, Symbol]):
-        self.source, self.vectors, self.scalars = source, vectors, scalars
-
-    def error(self, message: str, node: ast.AST) -> ExpressionError:
-        return ExpressionError(message, self.source, _column(node, self.source))
-
-    def visit(self, node: ast.AST) -> _Value:
-        visitors = {ast.Constant: self.visit_Constant, ast.Name: self.visit_Name,
-                    ast.UnaryOp: self.visit_UnaryOp, ast.BinOp: self.visit_BinOp, ast.Call: self.visit_Call}
-        value = visitors[type(node)](node)
-        if value.expr.has(zoo, oo, -oo, nan, S.ImaginaryUnit):
-            raise self.error("this is not a finite real number (division by zero, log of a "
-                             "non-positive number, ...)", node)
-        return value
-
-    def visit_Constant(self, node: ast.Constant) -> _Value:
-        if isinstance(node.value, int):
-            return _Value(Integer(node.value), False)
-        if node.value != node.value or abs(node.value) == float("inf"):
-            raise self.error("this number is not finite", node)
-        return _Value(Rational(repr(node.value)), False)  # exact: 0.1 is 1/10
-
-    def visit_Name(self, node: ast.Name) -> _Value:
-        if node.id in self.vectors:
-            return _Value(self.vectors[node.id][_ELEMENT], True)
-        if node.id in self.scalars:
-            return _Value(self.scalars[node.id], False)
-        if node.id in FUNCTIONS:
-            raise self.error(f"{node.id} is a function; call it as {node.id}(...)", node)
-        raise self.error(f"unknown name {node.id!r} (declare it as a vector or a scalar)", node)
-
-    def visit_UnaryOp(self, node: ast.UnaryOp) -> _Value:
-        value = self.visit(node.operand)
-        return value if isinstance(node.op, ast.UAdd) else _Value(-value.expr, value.vector)
-
-    def visit_BinOp(self, node: ast.BinOp) -> _Value:
-        left, right = self.visit(node.left), self.visit(node.right)
-        a, b = left.expr, right.expr
-        if isinstance(node.op, ast.Pow) and b.is_Number and abs(b) > MAX_EXPONENT:
-            raise self.error(f"the exponent {b} is too large (at most {MAX_EXPONENT} in magnitude)",
-                             node.right)
-        return _Value(_OPERATORS[type(node.op)](a, b), left.vector or right.vector)
-
-    def visit_Call(self, node: ast.Call) -> _Value:
-        if not isinstance(node.func, ast.Name):
-            raise self.error("only the language's functions can be called", node)
-        name = node.func.id
-        if name not in FUNCTIONS:
-            kind = "a vector" if name in self.vectors else "a scalar" if name in self.scalars else None
-            known = ", ".join(sorted(FUNCTIONS))
-            message = f"{name!r} is {kind}, not a function" if kind else \
-                f"unknown function {name!r} (the language has: {known})"
-            raise self.error(message, node)
-        arity = 2 if name in _PAIRWISE or name == "dot" else 1
-        if len(node.args) != arity:
-            raise self.error(f"{name}() takes {arity} argument{'s' * (arity > 1)} "
-                             f"({len(node.args)} given)", node)
-        if name in _ON_VECTOR_NAME:
-            return self._on_vector_name(name, node.args[0])
-        args = [self.visit(a) for a in node.args]
-        if name in _ELEMENTWISE:
-            return _Value(_ELEMENTWISE[name](args[0].expr), args[0].vector)
-        if name in _PAIRWISE:
-            return _Value(_PAIRWISE[name](args[0].expr, args[1].expr), args[0].vector or args[1].vector)
-        for arg, value in zip(node.args, args, strict=True):
-            if not value.vector:
-                raise self.error(f"{name}() needs a vector; this is a scalar", arg)
-        body = args[0].expr * args[1].expr if name == "dot" else args[0].expr
-        total = _sum(body)
-        return _Value(total / n if name == "mean" else total, False)
-
-    def _on_vector_name(self, name: str, arg: ast.AST) -> _Value:
-        if not (isinstance(arg, ast.Name) and arg.id in self.vectors):
-            raise self.error(f"{name}() takes the name of a vector, e.g. {name}(z)", arg)
-        vector = self.vectors[arg.id]
-        if name == "logsumexp":
-            return _Value(LogSumExp(vector), False)
-        return _Value((Softmax if name == "softmax" else LogSoftmax)(vector, _ELEMENT), True)
-
-
-def _sum(body: Expr) -> Sum:
-    index = Dummy("index", integer=True)
-    return Sum(body.xreplace({_ELEMENT: index}), (index, 1, n))
-
-
-def _name_indices(expr: Expr, depth: int = 0) -> Expr:
-    """Name the summation indices by depth: ``k`` for the outermost sums, then ``k_2``, ``k_3``..."""
-    if isinstance(expr, Sum):
-        (index, low, high), body = expr.limits[0], expr.function
-        name = k if depth == 0 else Symbol(f"k_{depth + 1}", integer=True)
-        return Sum(_name_indices(body.xreplace({index: name}), depth + 1), (name, low, high))
-    if not expr.args or isinstance(expr, IndexedBase | Rational):
-        return expr
-    return expr.func(*[_name_indices(a, depth) for a in expr.args])

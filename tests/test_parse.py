@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy import Abs, IndexedBase, Max, Min, Rational, Sum, Symbol, exp, log, sqrt, tanh
 
+import derive.language as language_module
 import derive.parse as parse_module
 from derive.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
 from derive.parse import MAX_DEPTH, MAX_LENGTH, ExpressionError, parse
@@ -166,8 +167,9 @@ def test_nothing_is_evaluated(monkeypatch, tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_the_parser_source_never_calls_an_evaluator():
-    source = Path(parse_module.__file__).read_text(encoding="utf-8")
+@pytest.mark.parametrize("module", [parse_module, language_module])
+def test_the_parser_source_never_calls_an_evaluator(module):
+    source = Path(module.__file__).read_text(encoding="utf-8")
     names = {tok.string for tok in tokenize.generate_tokens(io.StringIO(source).readline)
              if tok.type == tokenize.NAME}
     assert not names & {"eval", "exec", "sympify", "parse_expr", "__import__", "getattr", "compile"}
