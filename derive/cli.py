@@ -92,7 +92,6 @@ def check(names_: tuple[str, ...], jobs: int | None) -> None:
     if failed:
         sys.exit(EXIT_CHECK_FAILED)
 
-
 @main.command("slowdown")
 @click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
 @click.option("--rate", type=click.FloatRange(min=0, min_open=True), default=0.15, show_default=True)
@@ -203,3 +202,59 @@ def code(names_: tuple[str, ...], output: Path | None) -> None:
     output.parent.mkdir(parents=True, exist_ok=True)
     output.write_text(source, encoding="utf-8")
     click.echo(f"wrote {output}", err=True)
+
+
+@main.command()
+@click.argument("name")
+@click.option("--format", "fmt", type=click.Choice(["md", "tex", "html"]), default="md", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write to this file instead of standard output.")
+def doc(name: str, fmt: str, lang: str, output: Path | None) -> None:
+    """Render the derivation document of NAME (or the page information_theory / mse_vs_cross_entropy).
+
+    Markdown and LaTeX link their plot at ../plots/, as laid out by `derive all`; HTML is self-contained."""
+    from .render.documents import render_document, render_page
+    from .render.pages import PAGES
+
+    text_ = render_page(name, fmt, lang) if name in PAGES else render_document(
+        _resolve_or_exit(name), fmt, lang)
+    if output is None:
+        click.echo(text_, nl=False)
+    else:
+        from .render.build import atomic_write
+
+        atomic_write(output, text_.encode("utf-8"))
+
+
+@main.command("all")
+@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
+              show_default=True, help="The folder to write into.")
+@click.option("--check", "check_only", is_flag=True,
+              help="Write nothing; list stale, missing and obsolete files and exit 1 if there are any.")
+@click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
+              help="Processes to use (default: the number of CPUs).")
+def all_(output: Path, check_only: bool, jobs: int | None) -> None:
+    """Write every document (md/tex/html, en/zh), the index pages, the plots and the generated code."""
+    from .render import build
+
+    outputs = build.plan()
+    jobs = jobs or os.cpu_count() or 1
+    label = "checking" if check_only else "writing"
+    with click.progressbar(length=len(outputs), label=f"{label} {output}", file=sys.stderr) as bar:
+        if not check_only:
+            for _ in build.write(output, outputs, jobs):
+                bar.update(1)
+            return
+        for item in build.check(output, outputs, jobs):
+            if isinstance(item, build.Status):
+                status = item
+            else:
+                bar.update(1)
+    for kind, paths in (("stale", status.stale), ("missing", status.missing), ("obsolete", status.obsolete)):
+        for path in paths:
+            click.echo(f"{kind}: {output / path}")
+    if not status.ok:
+        click.echo(f"{output} is out of date: run `derive all -o {output}`", err=True)
+        sys.exit(EXIT_CHECK_FAILED)
+    click.echo(f"{output} is up to date ({len(outputs)} files)")

@@ -1,0 +1,89 @@
+"""`derive doc` and `derive all`: output, errors, --check, atomic writes."""
+
+import os
+
+import pytest
+from click.testing import CliRunner
+
+from derive.cli import main
+from derive.render import build
+
+
+def _run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_doc_prints_markdown_with_the_closed_form():
+    result = _run("doc", "CrossEntropyLoss")
+    assert result.exit_code == 0
+    assert result.output.startswith("<!--")
+    assert r"\boxed{\frac{\partial L}{\partial z_{j}} = s_{j} - y_{j}}" in result.output
+
+
+def test_doc_writes_chinese_html_to_a_file(tmp_path):
+    target = tmp_path / "ce.html"
+    result = _run("doc", "cross_entropy", "--format", "html", "--lang", "zh", "-o", str(target))
+    assert result.exit_code == 0 and result.output == ""
+    text = target.read_text(encoding="utf-8")
+    assert '<html lang="zh-Hans">' in text and "<math" in text and "链式法则" in text
+
+
+def test_doc_renders_the_special_pages():
+    assert "KL" in _run("doc", "information_theory", "--format", "tex").output
+    assert "mse_sigmoid.md" in _run("doc", "mse_vs_cross_entropy").output
+
+
+def test_doc_unknown_name_suggests_and_exits_2():
+    result = CliRunner().invoke(main, ["doc", "cross_entropie"])
+    assert result.exit_code == 2 and "did you mean 'cross_entropy'" in result.output
+
+
+def test_doc_rejects_an_unknown_format():
+    assert CliRunner().invoke(main, ["doc", "sigmoid", "--format", "pdf"]).exit_code == 2
+
+
+@pytest.fixture
+def small_plan(monkeypatch):
+    """`derive all` restricted to the sigmoid's documents and plot, to keep the test fast."""
+    outputs = [o for o in build.plan() if o.group == "sigmoid"]
+    monkeypatch.setattr(build, "plan", lambda: outputs)
+    return outputs
+
+
+def test_all_writes_then_check_passes_and_finds_stale_missing_and_obsolete(tmp_path, small_plan):
+    out = tmp_path / "out"
+    assert _run("all", "--check", "-o", str(out)).exit_code == 1
+    result = _run("all", "-o", str(out), "-j", "1")
+    assert result.exit_code == 0
+    written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
+    assert written == {o.path for o in small_plan}
+    assert _run("all", "--check", "-o", str(out)).exit_code == 0
+
+    (out / "en" / "sigmoid.md").write_text("edited", encoding="utf-8")
+    (out / "zh" / "sigmoid.tex").unlink()
+    (out / "en" / "removed_loss.md").write_text("old", encoding="utf-8")
+    before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    result = _run("all", "--check", "-o", str(out))
+    assert result.exit_code == 1
+    assert f"stale: {out / 'en' / 'sigmoid.md'}" in result.output
+    assert f"missing: {out / 'zh' / 'sigmoid.tex'}" in result.output
+    assert f"obsolete: {out / 'en' / 'removed_loss.md'}" in result.output
+    assert before == {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}  # --check wrote nothing
+
+    assert _run("all", "-o", str(out), "-j", "1").exit_code == 0
+    assert not (out / "en" / "removed_loss.md").exists()
+    assert _run("all", "--check", "-o", str(out)).exit_code == 0
+
+
+def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
+    target = tmp_path / "doc.md"
+    target.write_text("old", encoding="utf-8")
+
+    def interrupted(src, dst):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build.atomic_write(target, b"new content")
+    assert target.read_text(encoding="utf-8") == "old"
+    assert [p.name for p in tmp_path.iterdir()] == ["doc.md"]
