@@ -852,11 +852,11 @@ def _k_mse_loss(input, target, coef=None):
 def _k_l1_loss(input, target, coef=None):
     """Kernel of l1_loss: l1 loss.
 
-        L = Abs(x − y)
+        L = |x − y|
         ∂L/∂x = sign(x − y)
     """
-    absolute = np.abs(input - target)  # Abs(x − y)
-    value = absolute  # L = Abs(x − y)
+    absolute = np.abs(input - target)  # |x − y|
+    value = absolute  # L = |x − y|
     if coef is None:
         return value, None
     sign = np.sign(input - target)  # sign(x − y)
@@ -867,16 +867,16 @@ def _k_l1_loss(input, target, coef=None):
 def _k_smooth_l1_loss(input, target, beta, coef=None):
     """Kernel of smooth_l1_loss: smooth l1 loss.
 
-        L = Piecewise(((x − y)^2/(2·β), β > Abs(x − y)), (Abs(x − y) − β/2, True))
-        ∂L/∂x = Piecewise(((x − y)/β, β > Abs(x − y)), (sign(x − y), True))
+        L = ((x − y)^2/(2·β) if β > |x − y|; else |x − y| − β/2)
+        ∂L/∂x = ((x − y)/β if β > |x − y|; else sign(x − y))
     """
-    absolute = np.abs(input - target)  # Abs(x − y)
-    # L = Piecewise(((x − y)^2/(2·β), β > Abs(x − y)), (Abs(x − y) − β/2, True))
+    absolute = np.abs(input - target)  # |x − y|
+    # L = ((x − y)^2/(2·β) if β > |x − y|; else |x − y| − β/2)
     value = np.where((beta > absolute), (input - target)**2/(2*beta), absolute - beta/2)
     if coef is None:
         return value, None
     sign = np.sign(input - target)  # sign(x − y)
-    # coef·Piecewise(((x − y)/β, β > Abs(x − y)), (sign(x − y), True))
+    # coef·((x − y)/β if β > |x − y|; else sign(x − y))
     grad = coef*np.where((beta > absolute), (input - target)/beta, sign)
     return value, grad
 
@@ -884,16 +884,16 @@ def _k_smooth_l1_loss(input, target, beta, coef=None):
 def _k_huber_loss(input, target, delta, coef=None):
     """Kernel of huber_loss: huber loss.
 
-        L = Piecewise(((x − y)^2/2, δ > Abs(x − y)), (δ·(Abs(x − y) − δ/2), True))
-        ∂L/∂x = Piecewise((x − y, δ > Abs(x − y)), (δ·sign(x − y), True))
+        L = ((x − y)^2/2 if δ > |x − y|; else δ·(|x − y| − δ/2))
+        ∂L/∂x = (x − y if δ > |x − y|; else δ·sign(x − y))
     """
-    absolute = np.abs(input - target)  # Abs(x − y)
-    # L = Piecewise(((x − y)^2/2, δ > Abs(x − y)), (δ·(Abs(x − y) − δ/2), True))
+    absolute = np.abs(input - target)  # |x − y|
+    # L = ((x − y)^2/2 if δ > |x − y|; else δ·(|x − y| − δ/2))
     value = np.where((delta > absolute), (input - target)**2/2, delta*(absolute - delta/2))
     if coef is None:
         return value, None
     sign = np.sign(input - target)  # sign(x − y)
-    # coef·Piecewise((x − y, δ > Abs(x − y)), (δ·sign(x − y), True))
+    # coef·(x − y if δ > |x − y|; else δ·sign(x − y))
     grad = coef*np.where((delta > absolute), input - target, delta*sign)
     return value, grad
 
@@ -961,13 +961,13 @@ def _k_poisson_nll_loss_rate(input, target, eps, coef=None):
 def _k_poisson_stirling(target):
     """Kernel of poisson_nll_loss: poisson stirling.
 
-        Piecewise((log(2·pi·Max(1, y))/2 + Max(1, y)·log(Max(1, y)) − Max(1, y), y > 1), (0, True))
+        (log(2·pi·Max(1, y))/2 + Max(1, y)·log(Max(1, y)) − Max(1, y) if y > 1; else 0)
 
     Stable forms:
         - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
     """
     log = np.log(2*np.pi*np.maximum(1, target))  # log(2·pi·Max(1, y))
-    # Piecewise((log(2·pi·Max(1, y))/2 + Max(1, y)·log(Max(1, y)) − Max(1, y), y > 1), (0, True))
+    # (log(2·pi·Max(1, y))/2 + Max(1, y)·log(Max(1, y)) − Max(1, y) if y > 1; else 0)
     value = (
         np.where((target > 1), log/2 + _xlogy(np.maximum(1, target), np.maximum(1, target)) -
         np.maximum(1, target), 0)
@@ -1041,21 +1041,17 @@ def _k_multilabel_soft_margin_loss(input, target, weight, coef=None):
 def _k_hinge_embedding_loss(input, target, margin, coef=None):
     """Kernel of hinge_embedding_loss: hinge embedding loss.
 
-        L = Piecewise((x, Ne(y, -1)), (0, True)) + Piecewise((Piecewise((Δ − x, Δ − x >= 0), (0, True)),
-            Ne(y, 1)), (0, True))
-        ∂L/∂x = Piecewise((1, Ne(y, -1)), (0, True)) + Piecewise((Piecewise((-1, Δ − x >= 0), (0,
-            True)), Ne(y, 1)), (0, True))
+        L = (x if y ≠ -1; else 0) + ((Δ − x if Δ − x ≥ 0; else 0) if y ≠ 1; else 0)
+        ∂L/∂x = (1 if y ≠ -1; else 0) + ((-1 if Δ − x ≥ 0; else 0) if y ≠ 1; else 0)
     """
-    # L = Piecewise((x, Ne(y, -1)), (0, True)) + Piecewise((Piecewise((Δ − x, Δ − x >= 0), (0, True)), Ne(y,
-    # 1)), (0, True))
+    # L = (x if y ≠ -1; else 0) + ((Δ − x if Δ − x ≥ 0; else 0) if y ≠ 1; else 0)
     value = (
         np.where((target != -1), input, 0) +
         np.where((target != 1), np.where((margin - input >= 0), margin - input, 0), 0)
     )
     if coef is None:
         return value, None
-    # coef·(Piecewise((1, Ne(y, -1)), (0, True)) + Piecewise((Piecewise((-1, Δ − x >= 0), (0, True)), Ne(y,
-    # 1)), (0, True)))
+    # coef·((1 if y ≠ -1; else 0) + ((-1 if Δ − x ≥ 0; else 0) if y ≠ 1; else 0))
     grad = (
         coef*(np.where((target != -1), 1, 0) +
         np.where((target != 1), np.where((margin - input >= 0), -1, 0), 0))
@@ -1066,17 +1062,17 @@ def _k_hinge_embedding_loss(input, target, margin, coef=None):
 def _k_margin_ranking_loss(input1, input2, target, margin, coef=None):
     """Kernel of margin_ranking_loss: margin ranking loss.
 
-        L = Piecewise((Δ − y·(x_1 − x_2), Δ − y·(x_1 − x_2) >= 0), (0, True))
-        ∂L/∂x_1 = Piecewise((-y, Δ − y·(x_1 − x_2) >= 0), (0, True))
-        ∂L/∂x_2 = Piecewise((y, Δ − y·(x_1 − x_2) >= 0), (0, True))
+        L = (Δ − y·(x_1 − x_2) if Δ − y·(x_1 − x_2) ≥ 0; else 0)
+        ∂L/∂x_1 = (-y if Δ − y·(x_1 − x_2) ≥ 0; else 0)
+        ∂L/∂x_2 = (y if Δ − y·(x_1 − x_2) ≥ 0; else 0)
     """
-    # L = Piecewise((Δ − y·(x_1 − x_2), Δ − y·(x_1 − x_2) >= 0), (0, True))
+    # L = (Δ − y·(x_1 − x_2) if Δ − y·(x_1 − x_2) ≥ 0; else 0)
     value = np.where((margin - target*(input1 - input2) >= 0), margin - target*(input1 - input2), 0)
     if coef is None:
         return value, None
-    # coef·Piecewise((-y, Δ − y·(x_1 − x_2) >= 0), (0, True))
+    # coef·(-y if Δ − y·(x_1 − x_2) ≥ 0; else 0)
     grad_input1 = coef*np.where((margin - target*(input1 - input2) >= 0), -target, 0)
-    # coef·Piecewise((y, Δ − y·(x_1 − x_2) >= 0), (0, True))
+    # coef·(y if Δ − y·(x_1 − x_2) ≥ 0; else 0)
     grad_input2 = coef*np.where((margin - target*(input1 - input2) >= 0), target, 0)
     return value, (grad_input1, grad_input2)
 
@@ -1084,22 +1080,20 @@ def _k_margin_ranking_loss(input1, input2, target, margin, coef=None):
 def _k_cosine_embedding_loss(input1, input2, target, margin, coef=None):
     """Kernel of cosine_embedding_loss: cosine embedding loss.
 
-        L = Piecewise((1 − cos, Eq(y, 1)), (Piecewise((cos − Δ, Δ − cos <= 0), (0, True)), Eq(y, -1)),
-            (0, True))
-        ∂L/∂u_j = Piecewise((u_j·cos/(1.0e-12 + Σ_k u_k^2) − v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
-            + Σ_k v_k^2)), Eq(y, 1)), (Piecewise((v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2))
-            − u_j·cos/(1.0e-12 + Σ_k u_k^2), Δ − cos <= 0), (0, True)), Eq(y, -1)), (0, True))
-        ∂L/∂v_j = Piecewise((v_j·cos/(1.0e-12 + Σ_k v_k^2) − u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
-            + Σ_k v_k^2)), Eq(y, 1)), (Piecewise((u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2))
-            − v_j·cos/(1.0e-12 + Σ_k v_k^2), Δ − cos <= 0), (0, True)), Eq(y, -1)), (0, True))
+        L = (1 − cos if y = 1; (cos − Δ if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂u_j = (u_j·cos/(1.0e-12 + Σ_k u_k^2) − v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
+            v_k^2)) if y = 1; (v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) − u_j·cos/(1.0e-12
+            + Σ_k u_k^2) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂v_j = (v_j·cos/(1.0e-12 + Σ_k v_k^2) − u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
+            v_k^2)) if y = 1; (u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) − v_j·cos/(1.0e-12
+            + Σ_k v_k^2) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
     """
     total = np.sum(input1*input2, axis=1, keepdims=True)  # Σ_k u_k·v_k
     total_2 = np.sum(input1**2, axis=1, keepdims=True)  # Σ_k u_k^2
     root = np.sqrt(1e-12 + total_2)  # sqrt(1.0e-12 + Σ_k u_k^2)
     total_3 = np.sum(input2**2, axis=1, keepdims=True)  # Σ_k v_k^2
     root_2 = np.sqrt(1e-12 + total_3)  # sqrt(1.0e-12 + Σ_k v_k^2)
-    # L = Piecewise((1 − cos, Eq(y, 1)), (Piecewise((cos − Δ, Δ − cos <= 0), (0, True)), Eq(y, -1)), (0,
-    # True))
+    # L = (1 − cos if y = 1; (cos − Δ if Δ − cos ≤ 0; else 0) if y = -1; else 0)
     value = (
         np.where((target == 1), 1 - total/(root*root_2),
         np.where((target == -1),
@@ -1107,18 +1101,18 @@ def _k_cosine_embedding_loss(input1, input2, target, margin, coef=None):
     )
     if coef is None:
         return value, None
-    # coef·Piecewise((u_j·cos/(1.0e-12 + Σ_k u_k^2) − v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
-    # v_k^2)), Eq(y, 1)), (Piecewise((v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) −
-    # u_j·cos/(1.0e-12 + Σ_k u_k^2), Δ − cos <= 0), (0, True)), Eq(y, -1)), (0, True))
+    # coef·(u_j·cos/(1.0e-12 + Σ_k u_k^2) − v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) if y =
+    # 1; (v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) − u_j·cos/(1.0e-12 + Σ_k u_k^2) if Δ − cos
+    # ≤ 0; else 0) if y = -1; else 0)
     grad_input1 = (
         coef*np.where((target == 1), input1*total/((1e-12 + total_2)**(3/2)*root_2) - input2/(root*root_2),
         np.where((target == -1),
         np.where((margin - total/(root*root_2) <= 0), input2/(root*root_2) -
         input1*total/((1e-12 + total_2)**(3/2)*root_2), 0), 0))
     )
-    # coef·Piecewise((v_j·cos/(1.0e-12 + Σ_k v_k^2) − u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
-    # v_k^2)), Eq(y, 1)), (Piecewise((u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) −
-    # v_j·cos/(1.0e-12 + Σ_k v_k^2), Δ − cos <= 0), (0, True)), Eq(y, -1)), (0, True))
+    # coef·(v_j·cos/(1.0e-12 + Σ_k v_k^2) − u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) if y =
+    # 1; (u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) − v_j·cos/(1.0e-12 + Σ_k v_k^2) if Δ − cos
+    # ≤ 0; else 0) if y = -1; else 0)
     grad_input2 = (
         coef*np.where((target == 1), input2*total/(root*(1e-12 + total_3)**(3/2)) - input1/(root*root_2),
         np.where((target == -1),
@@ -1131,30 +1125,30 @@ def _k_cosine_embedding_loss(input1, input2, target, margin, coef=None):
 def _k_multi_margin_loss(input, target, weight, margin, p, coef=None):
     """Kernel of multi_margin_loss: multi margin loss.
 
-        L = w_t·Σ_k Piecewise(((Δ + x_k − x_t)^p·(1 − δ_kt), Δ + x_k − x_t > 0), (0, True))/n
-        ∂L/∂x_j = w_t·(Piecewise((p·(Δ + x_j − x_t)^(p − 1), Δ + x_j − x_t > 0), (0, True)) − δ_jt·Σ_k
-            Piecewise((p·(Δ + x_k − x_t)^(p − 1), Δ + x_k − x_t > 0), (0, True)))/n
+        L = w_t·Σ_k ((Δ + x_k − x_t)^p·(1 − δ_kt) if Δ + x_k − x_t > 0; else 0)/n
+        ∂L/∂x_j = w_t·((p·(Δ + x_j − x_t)^(p − 1) if Δ + x_j − x_t > 0; else 0) − δ_jt·Σ_k (p·(Δ + x_k −
+            x_t)^(p − 1) if Δ + x_k − x_t > 0; else 0))/n
 
     Stable forms:
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
     """
     input_t = np.take_along_axis(input, target, axis=1)  # x_t: the component at the target class
     power = (margin + input - input_t)**p  # (Δ + x_k − x_t)^p
-    # Σ_k Piecewise(((Δ + x_k − x_t)^p, Δ + x_k − x_t > 0), (0, True))
+    # Σ_k ((Δ + x_k − x_t)^p if Δ + x_k − x_t > 0; else 0)
     total = np.sum(np.where((margin + input - input_t > 0), power, 0), axis=1, keepdims=True)
     power_2 = margin**p  # Δ^p
     weight_t = np.take_along_axis(weight, target, axis=1)  # w_t: the component at the target class
-    # L = w_t·Σ_k Piecewise(((Δ + x_k − x_t)^p·(1 − δ_kt), Δ + x_k − x_t > 0), (0, True))/n
+    # L = w_t·Σ_k ((Δ + x_k − x_t)^p·(1 − δ_kt) if Δ + x_k − x_t > 0; else 0)/n
     value = (total - np.where((margin > 0), power_2, 0))*weight_t/input.shape[1]
     if coef is None:
         return value, None
-    # Σ_k Piecewise((p·(Δ + x_k − x_t)^p/(Δ + x_k − x_t), Δ + x_k − x_t > 0), (0, True))
+    # Σ_k (p·(Δ + x_k − x_t)^p/(Δ + x_k − x_t) if Δ + x_k − x_t > 0; else 0)
     total_2 = (
         np.sum(np.where((margin + input - input_t > 0), power*_div0(p, margin + input - input_t), 0), axis=1,
         keepdims=True)
     )
-    # coef·w_t·(Piecewise((p·(Δ + x_j − x_t)^(p − 1), Δ + x_j − x_t > 0), (0, True)) − δ_jt·Σ_k
-    # Piecewise((p·(Δ + x_k − x_t)^(p − 1), Δ + x_k − x_t > 0), (0, True)))/n
+    # coef·w_t·((p·(Δ + x_j − x_t)^(p − 1) if Δ + x_j − x_t > 0; else 0) − δ_jt·Σ_k (p·(Δ + x_k − x_t)^(p − 1)
+    # if Δ + x_k − x_t > 0; else 0))/n
     grad = (
         coef*weight_t*np.where((margin + input - input_t > 0), power*_div0(p, margin + input - input_t),
         0)/input.shape[1]
@@ -1615,7 +1609,7 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     As torch.nn.functional.l1_loss; see l1_loss_grad for the gradient.
 
     Math (from the verified derivations l1_loss):
-        L = Abs(x − y)
+        L = |x − y|
         ∂L/∂x = sign(x − y)
 
     Semantics:
@@ -1659,9 +1653,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     As torch.nn.functional.smooth_l1_loss; see smooth_l1_loss_grad for the gradient.
 
     Math (from the verified derivations smooth_l1_loss, l1_loss):
-        L = Piecewise(((x − y)^2/(2·β), β > Abs(x − y)), (Abs(x − y) − β/2, True))
-        ∂L/∂x = Piecewise(((x − y)/β, β > Abs(x − y)), (sign(x − y), True))
-        L = Abs(x − y)
+        L = ((x − y)^2/(2·β) if β > |x − y|; else |x − y| − β/2)
+        ∂L/∂x = ((x − y)/β if β > |x − y|; else sign(x − y))
+        L = |x − y|
         ∂L/∂x = sign(x − y)
 
     Semantics:
@@ -1705,8 +1699,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     As torch.nn.functional.huber_loss; see huber_loss_grad for the gradient.
 
     Math (from the verified derivations huber_loss):
-        L = Piecewise(((x − y)^2/2, δ > Abs(x − y)), (δ·(Abs(x − y) − δ/2), True))
-        ∂L/∂x = Piecewise((x − y, δ > Abs(x − y)), (δ·sign(x − y), True))
+        L = ((x − y)^2/2 if δ > |x − y|; else δ·(|x − y| − δ/2))
+        ∂L/∂x = (x − y if δ > |x − y|; else δ·sign(x − y))
 
     Semantics:
         - delta must be > 0. weight must have the input's shape; with a weight 'mean' is mean(w·l), divided
@@ -1797,7 +1791,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
         ∂L/∂x = exp(x) − y
         L = λ − y·log(ε + λ)
         ∂L/∂λ = 1 − y/(ε + λ)
-        Piecewise((log(2·pi·Max(1, y))/2 + Max(1, y)·log(Max(1, y)) − Max(1, y), y > 1), (0, True))
+        (log(2·pi·Max(1, y))/2 + Max(1, y)·log(Max(1, y)) − Max(1, y) if y > 1; else 0)
 
     Stable forms:
         - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
@@ -1981,10 +1975,8 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
     As torch.nn.functional.hinge_embedding_loss; see hinge_embedding_loss_grad for the gradient.
 
     Math (from the verified derivations hinge_embedding_loss):
-        L = Piecewise((x, Ne(y, -1)), (0, True)) + Piecewise((Piecewise((Δ − x, Δ − x >= 0), (0, True)),
-            Ne(y, 1)), (0, True))
-        ∂L/∂x = Piecewise((1, Ne(y, -1)), (0, True)) + Piecewise((Piecewise((-1, Δ − x >= 0), (0,
-            True)), Ne(y, 1)), (0, True))
+        L = (x if y ≠ -1; else 0) + ((Δ − x if Δ − x ≥ 0; else 0) if y ≠ 1; else 0)
+        ∂L/∂x = (1 if y ≠ -1; else 0) + ((-1 if Δ − x ≥ 0; else 0) if y ≠ 1; else 0)
 
     Semantics:
         - Labels other than ±1 get both terms, as PyTorch. At x = margin (y = −1) the subgradient is −1,
@@ -2028,9 +2020,9 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
     As torch.nn.functional.margin_ranking_loss; see margin_ranking_loss_grad for the gradient.
 
     Math (from the verified derivations margin_ranking_loss, margin_ranking_loss_input2):
-        L = Piecewise((Δ − y·(x_1 − x_2), Δ − y·(x_1 − x_2) >= 0), (0, True))
-        ∂L/∂x_1 = Piecewise((-y, Δ − y·(x_1 − x_2) >= 0), (0, True))
-        ∂L/∂x_2 = Piecewise((y, Δ − y·(x_1 − x_2) >= 0), (0, True))
+        L = (Δ − y·(x_1 − x_2) if Δ − y·(x_1 − x_2) ≥ 0; else 0)
+        ∂L/∂x_1 = (-y if Δ − y·(x_1 − x_2) ≥ 0; else 0)
+        ∂L/∂x_2 = (y if Δ − y·(x_1 − x_2) ≥ 0; else 0)
 
     Semantics:
         - input1, input2 and target must have the same shape. At the kink the subgradient is the active
@@ -2072,14 +2064,13 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
     As torch.nn.functional.cosine_embedding_loss; see cosine_embedding_loss_grad for the gradient.
 
     Math (from the verified derivations cosine_embedding_loss, cosine_embedding_loss_input2):
-        L = Piecewise((1 − cos, Eq(y, 1)), (Piecewise((cos − Δ, Δ − cos <= 0), (0, True)), Eq(y, -1)),
-            (0, True))
-        ∂L/∂u_j = Piecewise((u_j·cos/(1.0e-12 + Σ_k u_k^2) − v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
-            + Σ_k v_k^2)), Eq(y, 1)), (Piecewise((v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2))
-            − u_j·cos/(1.0e-12 + Σ_k u_k^2), Δ − cos <= 0), (0, True)), Eq(y, -1)), (0, True))
-        ∂L/∂v_j = Piecewise((v_j·cos/(1.0e-12 + Σ_k v_k^2) − u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
-            + Σ_k v_k^2)), Eq(y, 1)), (Piecewise((u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2))
-            − v_j·cos/(1.0e-12 + Σ_k v_k^2), Δ − cos <= 0), (0, True)), Eq(y, -1)), (0, True))
+        L = (1 − cos if y = 1; (cos − Δ if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂u_j = (u_j·cos/(1.0e-12 + Σ_k u_k^2) − v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
+            v_k^2)) if y = 1; (v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) − u_j·cos/(1.0e-12
+            + Σ_k u_k^2) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂v_j = (v_j·cos/(1.0e-12 + Σ_k v_k^2) − u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
+            v_k^2)) if y = 1; (u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) − v_j·cos/(1.0e-12
+            + Σ_k v_k^2) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
 
     Semantics:
         - input1, input2: (D) or (N, D); target: () or (N), labels 1 or −1 (any other label gives 0, as
@@ -2119,9 +2110,9 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     As torch.nn.functional.multi_margin_loss; see multi_margin_loss_grad for the gradient.
 
     Math (from the verified derivations multi_margin_loss):
-        L = w_t·Σ_k Piecewise(((Δ + x_k − x_t)^p·(1 − δ_kt), Δ + x_k − x_t > 0), (0, True))/n
-        ∂L/∂x_j = w_t·(Piecewise((p·(Δ + x_j − x_t)^(p − 1), Δ + x_j − x_t > 0), (0, True)) − δ_jt·Σ_k
-            Piecewise((p·(Δ + x_k − x_t)^(p − 1), Δ + x_k − x_t > 0), (0, True)))/n
+        L = w_t·Σ_k ((Δ + x_k − x_t)^p·(1 − δ_kt) if Δ + x_k − x_t > 0; else 0)/n
+        ∂L/∂x_j = w_t·((p·(Δ + x_j − x_t)^(p − 1) if Δ + x_j − x_t > 0; else 0) − δ_jt·Σ_k (p·(Δ + x_k −
+            x_t)^(p − 1) if Δ + x_k − x_t > 0; else 0))/n
 
     Stable forms:
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sympy import Add, Derivative, Expr, Mul, Sum
+from sympy import Add, Derivative, Expr, Mul, S, Sum
 from sympy.printing.str import StrPrinter
 
 from ..derivation import Named
@@ -74,6 +74,21 @@ class TextPrinter(StrPrinter):
     def _print_Add(self, expr: Add, order: str | None = None) -> str:
         terms = sorted(Add.make_args(expr), key=lambda term: term.could_extract_minus_sign())
         return super()._print_Add(Add(*terms, evaluate=False), order="none").replace(" - ", " − ")
+
+    # piecewise losses (Huber, hinges): branches in words, |x|, ≥ and ≠
+    def _print_Piecewise(self, expr: Expr) -> str:
+        *branches, (last, condition) = expr.args
+        parts = [f"{self._print(value)} if {self._print(cond)}" for value, cond in branches]
+        tail = self._print(last)
+        parts.append(tail if condition is S.true else f"{tail} if {self._print(condition)}")
+        return f"({'; '.join(parts[:-1])}; else {parts[-1]})"
+
+    def _print_Abs(self, expr: Expr) -> str:
+        return f"|{self._print(expr.args[0])}|"
+
+    def _print_Relational(self, expr: Expr) -> str:
+        op = {"==": "=", "!=": "≠", ">=": "≥", "<=": "≤"}.get(expr.rel_op, expr.rel_op)
+        return f"{self._print(expr.lhs)} {op} {self._print(expr.rhs)}"
 
 
 def text(expr: Expr) -> str:
