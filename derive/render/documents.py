@@ -6,8 +6,10 @@ beside ``plots/`` and ``losses.py``, so links are relative (``../plots/``).
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from markupsafe import Markup
 
@@ -77,16 +79,34 @@ def has_plot(name: str) -> bool:
     return plots.is_scalar(spec(name))
 
 
-def code_view(name: str) -> CodeView | None:
-    """The signatures of the generated functions for ``name``; None while there is no code generator."""
+@cache
+def _module_signatures() -> dict[str, str] | None:
+    """``def`` line(s) of every public function of the generated module, by name; None without a
+    code generator."""
     try:
-        from .. import codegen
+        from ..codegen import render_module
     except ImportError:
         return None
-    signatures = getattr(codegen, "signatures", None)
+    source = render_module()
+    lines = source.splitlines()
+    signatures = {}
+    for node in ast.parse(source).body:
+        if isinstance(node, ast.FunctionDef) and not node.name.startswith("_"):
+            head = lines[node.lineno - 1:node.body[0].lineno - 1]
+            signatures[node.name] = "\n".join(head).rstrip().removesuffix(":")
+    return signatures
+
+
+def code_view(name: str) -> CodeView | None:
+    """The generated functions whose kernels come from ``name``; None while there is no code generator."""
+    signatures = _module_signatures()
     if signatures is None:
         return None
-    return CodeView(tuple(signatures(name)))
+    from ..codegen import CODE_SPECS
+
+    functions = [spec.name for spec in CODE_SPECS if name == spec.name or name in spec.derivations]
+    return CodeView(tuple(signatures[f"{function}{suffix}"] for function in functions
+                          for suffix in ("", "_grad", "_value_and_grad")))
 
 
 def links(name: str, fmt: str, lang: str) -> dict[str, str]:
