@@ -17,7 +17,7 @@ Functions: cross_entropy, nll_loss, binary_cross_entropy, binary_cross_entropy_w
     l1_loss, smooth_l1_loss, huber_loss, kl_div, poisson_nll_loss, gaussian_nll_loss,
     soft_margin_loss, multilabel_soft_margin_loss, hinge_embedding_loss, margin_ranking_loss,
     cosine_embedding_loss, multi_margin_loss, sigmoid_focal_loss, softmax_focal_loss, softmax,
-    log_softmax, sigmoid.
+    log_softmax, sigmoid, logistic_regression, softmax_regression.
 Requires NumPy only.
 """
 
@@ -54,6 +54,9 @@ __all__ = [
     "log_softmax",
     "log_softmax_grad",
     "log_softmax_value_and_grad",
+    "logistic_regression",
+    "logistic_regression_grad",
+    "logistic_regression_value_and_grad",
     "margin_ranking_loss",
     "margin_ranking_loss_grad",
     "margin_ranking_loss_value_and_grad",
@@ -89,6 +92,9 @@ __all__ = [
     "softmax_focal_loss_grad",
     "softmax_focal_loss_value_and_grad",
     "softmax_grad",
+    "softmax_regression",
+    "softmax_regression_grad",
+    "softmax_regression_value_and_grad",
     "softmax_value_and_grad",
 ]
 
@@ -681,6 +687,52 @@ def _cosine_embedding_loss(kernels, input1, input2, target, margin, size_average
     value, grads = kernel(a, b, y.reshape(-1, 1), _real("margin", margin), coef)
     grads = None if grads is None else tuple(np.broadcast_to(g, a.shape).reshape(x1.shape) for g in grads)
     return _finish(_reduce(value.reshape(y.shape), reduction, count), grads, want)
+
+
+# --- through a linear layer: a loss on the logits X Wᵀ + b, and the gradients of W and b --------------
+# The loss, its semantics and its gradient G = ∂L/∂Z at the logits come from the loss's own driver;
+# the layer adds the chain rule in matrix form: ∂L/∂W = Gᵀ X and ∂L/∂b = Σ_r G_r (derived and verified
+# in the catalogue entries softmax_regression and logistic_regression).
+
+
+def _dense(W, b, X, outputs):
+    """(W, b, X, logits) with logits = X Wᵀ + b in the floating dtype of W; `outputs` are the allowed
+    ndims of W (1: one output, W (d) and b a scalar; 2: W (C, d) and b (C))."""
+    W = _floating("W", W)
+    if W.ndim not in outputs:
+        shapes = " or ".join({1: "(d)", 2: "(C, d)"}[ndim] for ndim in outputs)
+        raise ValueError(f"W: expected shape {shapes}, got {W.shape}")
+    X = _floating("X", X, W.dtype)
+    if X.ndim != 2 or X.shape[1] != W.shape[-1]:
+        raise ValueError(f"X: expected shape (N, {W.shape[-1]}), one example of W's {W.shape[-1]} features "
+                         f"per row, got {X.shape}")
+    b = _floating("b", b, W.dtype)
+    if b.shape != W.shape[:-1]:
+        raise ValueError(f"b: expected shape {W.shape[:-1]}, one bias per output of W, got {b.shape}")
+    return W, b, X, X @ W.T + b
+
+
+def _through_layer(loss, X, grad_output, want):
+    """Finish `loss(upstream, want)`, computed at the logits: the value, and (Gᵀ X, Σ_r G_r) from the
+    gradient G = ∂L/∂Z (the upstream gradient already applied)."""
+    if want == _VALUE:
+        return loss(None, _VALUE)
+    value, G = loss(grad_output, _BOTH)
+    return _finish(value, (G.T @ X, np.sum(G, axis=0)), want)
+
+
+def _softmax_regression(kernels, W, b, X, target, weight, label_smoothing, reduction, grad_output, want):
+    W, b, X, logits = _dense(W, b, X, (2,))
+    return _through_layer(lambda upstream, part: _cross_entropy(
+        kernels, logits, target, weight, None, -100, None, reduction, label_smoothing, upstream, part),
+        X, grad_output, want)
+
+
+def _logistic_regression(kernels, W, b, X, target, weight, reduction, pos_weight, grad_output, want):
+    W, b, X, logits = _dense(W, b, X, (1, 2))
+    return _through_layer(lambda upstream, part: _binary_cross_entropy_with_logits(
+        kernels, logits, target, weight, None, None, reduction, pos_weight, upstream, part),
+        X, grad_output, want)
 
 
 # --- kernels: printed by derive from the verified closed forms ---------------------------------------
@@ -2354,3 +2406,113 @@ def sigmoid_value_and_grad(input, grad_output=None):
     See sigmoid_grad for the gradient.
     """
     return _sigmoid_activation(_SIGMOID_KERNELS, input, grad_output, _BOTH)
+
+
+_LOGISTIC_REGRESSION_KERNELS = (_k_binary_cross_entropy_with_logits,
+                                _k_binary_cross_entropy_with_logits_pos_weight,)
+
+
+def logistic_regression(W, b, X, target, weight=None, reduction="mean", pos_weight=None):
+    """Binary logistic regression: binary_cross_entropy_with_logits on X W + b, and ∂L/∂W, ∂L/∂b.
+
+    As derive.logistic_regression; see logistic_regression_grad for the gradient.
+
+    Math (from the verified derivations logistic_regression):
+        L = -y·log(σ(z)) − log(1 − σ(z))·(1 − y)
+        ∂L/∂z = σ(z) − y
+        L = -log(1 − σ(z))·(1 − y) − y·q·log(σ(z))
+        ∂L/∂z = σ(z)·(1 + y·(q − 1)) − y·q
+
+    Stable forms:
+        - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
+        - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
+        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+
+    Semantics:
+        - W: (d) and b a scalar for one output, the logit X W + b of shape (N); or W (C, d) and b (C) for C
+          independent outputs (multi-label), logits X Wᵀ + b of shape (N, C). X: (N, d). target, weight,
+          pos_weight and reduction as in binary_cross_entropy_with_logits on those logits.
+        - The gradient is the tuple (∂L/∂W, ∂L/∂b) = (Gᵀ X, Σ_r G_r), shaped like W and b, where G is the
+          gradient of binary_cross_entropy_with_logits with respect to the logits (grad_output included).
+        - For reduction 'mean' and one output: ∂L/∂W = Xᵀ(a − y)/N and ∂L/∂b = (a − y)ᵀ 1/N, with a = σ(X W
+          + b), the matrix form derived in logistic_regression from ∂L/∂W_k = (σ(z) − y) x_k for one
+          example.
+    """
+    return _logistic_regression(_LOGISTIC_REGRESSION_KERNELS, W, b, X, target, weight, reduction, pos_weight,
+                                None, _VALUE)
+
+
+def logistic_regression_grad(W, b, X, target, weight=None, reduction="mean", pos_weight=None,
+                             grad_output=None):
+    """Gradient of logistic_regression with respect to W and b (a tuple).
+
+    The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    """
+    return _logistic_regression(_LOGISTIC_REGRESSION_KERNELS, W, b, X, target, weight, reduction, pos_weight,
+                                grad_output, _GRAD)
+
+
+def logistic_regression_value_and_grad(W, b, X, target, weight=None, reduction="mean", pos_weight=None,
+                                       grad_output=None):
+    """(value, gradient) of logistic_regression from one fused computation.
+
+    See logistic_regression_grad for the gradient.
+    """
+    return _logistic_regression(_LOGISTIC_REGRESSION_KERNELS, W, b, X, target, weight, reduction, pos_weight,
+                                grad_output, _BOTH)
+
+
+_SOFTMAX_REGRESSION_KERNELS = (_k_cross_entropy_index, _k_cross_entropy_smoothed,
+                               _k_cross_entropy_probabilities,)
+
+
+def softmax_regression(W, b, X, target, weight=None, label_smoothing=0.0, reduction="mean"):
+    """Softmax regression: cross_entropy on the logits X Wᵀ + b, and ∂L/∂W, ∂L/∂b.
+
+    As derive.softmax_regression; see softmax_regression_grad for the gradient.
+
+    Math (from the verified derivations softmax_regression, softmax_regression_index):
+        L = -log(s_t)
+        ∂L/∂z_j = s_j − δ_jt
+        L = -Σ_k w_k·log(s_k)
+        ∂L/∂z_j = s_j·Σ_i w_i − w_j
+        L = -Σ_k y_k·log(s_k)
+        ∂L/∂z_j = s_j·Σ_i y_i − y_j
+
+    Stable forms:
+        - log s_i = z_i − LSE(z): no log of an underflowed softmax
+        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+
+    Semantics:
+        - W: (C, d), one row of weights per class (as torch.nn.Linear(d, C).weight); b: (C); X: (N, d), one
+          example per row. Errors about 'input' refer to the logits X Wᵀ + b. target: class indices (N) or
+          probabilities (N, C); weight, label_smoothing and reduction as in cross_entropy on the logits
+          (ignore_index is not used).
+        - The gradient is the tuple (∂L/∂W, ∂L/∂b) = (Gᵀ X, Σ_r G_r), shaped like W and b, where G is the
+          gradient of cross_entropy with respect to the logits (grad_output included).
+        - For reduction 'mean' without weights: ∂L/∂W = (S − Y)ᵀ X/N and ∂L/∂b = (S − Y)ᵀ 1/N, with S the
+          softmax of the logits and Y the targets (one-hot rows for class indices), the matrix form derived
+          in softmax_regression from ∂L/∂W_jk = (s_j − y_j) x_k for one example.
+    """
+    return _softmax_regression(_SOFTMAX_REGRESSION_KERNELS, W, b, X, target, weight, label_smoothing,
+                               reduction, None, _VALUE)
+
+
+def softmax_regression_grad(W, b, X, target, weight=None, label_smoothing=0.0, reduction="mean",
+                            grad_output=None):
+    """Gradient of softmax_regression with respect to W and b (a tuple).
+
+    The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    """
+    return _softmax_regression(_SOFTMAX_REGRESSION_KERNELS, W, b, X, target, weight, label_smoothing,
+                               reduction, grad_output, _GRAD)
+
+
+def softmax_regression_value_and_grad(W, b, X, target, weight=None, label_smoothing=0.0, reduction="mean",
+                                      grad_output=None):
+    """(value, gradient) of softmax_regression from one fused computation.
+
+    See softmax_regression_grad for the gradient.
+    """
+    return _softmax_regression(_SOFTMAX_REGRESSION_KERNELS, W, b, X, target, weight, label_smoothing,
+                               reduction, grad_output, _BOTH)

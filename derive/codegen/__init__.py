@@ -17,7 +17,7 @@ import jinja2
 from .. import __version__
 from ..catalogue import UnknownLossError, resolve
 from ..resources import templates_dir
-from . import api_classes, api_elementwise
+from . import api_classes, api_elementwise, api_layers
 from .kernel import Kernel, build_kernel
 from .layout import call, statement
 from .spec import CodeSpec
@@ -29,13 +29,15 @@ _ORDER = (
     "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss",
     "soft_margin_loss", "multilabel_soft_margin_loss", "hinge_embedding_loss", "margin_ranking_loss",
     "cosine_embedding_loss", "multi_margin_loss", "sigmoid_focal_loss", "softmax_focal_loss", "softmax",
-    "log_softmax", "sigmoid",
+    "log_softmax", "sigmoid", "logistic_regression", "softmax_regression",
 )
-_BY_NAME = {spec.name: spec for spec in (*api_classes.SPECS, *api_elementwise.SPECS)}
+_BY_NAME = {spec.name: spec for spec in (*api_classes.SPECS, *api_elementwise.SPECS, *api_layers.SPECS)}
 CODE_SPECS: tuple[CodeSpec, ...] = tuple(_BY_NAME[name] for name in _ORDER)
 """Every generated function, in module order."""
 
-_RUNTIMES = {"classes": ("classes",), "elementwise": ("elementwise",), "rows": ("elementwise", "rows")}
+_RUNTIMES = {"classes": ("classes",), "elementwise": ("elementwise",), "rows": ("elementwise", "rows"),
+             "layers": ("classes", "elementwise", "layers")}
+_PARTS = ("classes", "elementwise", "rows", "layers")  # the runtime partials, in module order
 
 
 class NoCodeError(ValueError):
@@ -158,7 +160,7 @@ def render_module(names: list[str] | None = None) -> str:
         for k in built:
             kernels.setdefault(k.name, _KernelView(k, f"Kernel of {spec.name}: {k.name.replace('_', ' ')}."))
     runtimes = {part for spec in specs for part in _RUNTIMES[spec.runtime]}
-    partials = ["_core.py.j2", *(f"_{part}.py.j2" for part in ("classes", "elementwise", "rows")
+    partials = ["_core.py.j2", *(f"_{part}.py.j2" for part in _PARTS
                                  if part in runtimes)]
     command = "" if names is None else " ".join(spec.name for spec in specs)
     return _environment().get_template("module.py.j2").render(
