@@ -1,5 +1,6 @@
 """Unit tests of the document pieces: prose escaping, the MathML printer, phrases, the environment."""
 
+import re
 from xml.dom.minidom import parseString
 
 import pytest
@@ -71,8 +72,16 @@ def test_mathml_positive_terms_first_and_derivative_as_fraction():
 
 def test_mathml_sum_parenthesises_only_sums():
     plain = _parse(Sum(y[k] * log(Softmax(z, k)), (k, 1, n)))
-    assert "<munderover>" in plain and "</munderover><mrow><mo>(</mo>" not in plain
-    assert "</munderover><mrow><mo>(</mo>" in _parse(Sum(y[k] + z[k], (k, 1, n)))
+    opened = re.compile(r"</munderover><mrow><mo[^>]*>\(</mo>")
+    assert "<munderover>" in plain and not opened.search(plain)
+    assert opened.search(_parse(Sum(y[k] + z[k], (k, 1, n))))
+
+
+def test_brackets_stretch_only_around_tall_content():
+    flat = _parse(log(Softmax(z, k)))
+    assert flat.count('<mo stretchy="false">') == 2
+    tall = _parse(log(Sum(z[k], (k, 1, n)) / n))
+    assert 'stretchy="false"' not in tall
 
 
 def test_kl_divergence_prints_with_a_double_bar_everywhere():

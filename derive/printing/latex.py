@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from sympy import Add, Derivative, Expr, Mul
 from sympy.printing.latex import LatexPrinter
+from sympy.printing.latex import greek_letters_set as greek_letters
 
 from ..derivation import Named
 
@@ -48,6 +49,13 @@ class DeriveLatexPrinter(LatexPrinter):
             return rf"\operatorname{{KL}}\left({args}\right)"
         return super()._print_Function(expr, exp)
 
+    def _print_Symbol(self, expr: Expr, style: str = "plain") -> str:
+        # a name of several letters (CE, cos) is upright, not a product of italic letters
+        name = expr.name
+        if name.isalpha() and len(name) > 1 and name.isascii() and name not in _GREEK_NAMES:
+            return rf"\mathrm{{{name}}}"
+        return super()._print_Symbol(expr, style)
+
     def _print_Named(self, expr: Named, exp: str | None = None) -> str:
         label = self._print(expr.label)
         return label if exp is None else f"{label}^{{{exp}}}"
@@ -79,6 +87,10 @@ class DeriveLatexPrinter(LatexPrinter):
         terms = list(Add.make_args(expr))
         terms.sort(key=lambda term: term.could_extract_minus_sign())
         return super()._print_Add(Add(*terms, evaluate=False), order="none")
+
+
+_GREEK_NAMES = frozenset(greek_letters) | {"varepsilon", "vartheta", "varphi", "varrho", "varsigma", "varpi",
+                                            "varkappa", *(g.capitalize() for g in greek_letters)}
 
 
 def _runs(variables: list[Expr]) -> list[tuple[Expr, int]]:

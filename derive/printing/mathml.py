@@ -35,6 +35,11 @@ class DeriveMathMLPrinter(MathMLPresentationPrinter):
     def __init__(self, settings: dict | None = None):
         super().__init__({"order": "old", **(settings or {})})
 
+    def doprint(self, expr: Expr) -> str:
+        node = self._print(expr)
+        _flat_brackets(node)
+        return node.toxml().encode("ascii", "xmlcharrefreplace").decode()
+
     # small builders
     def _element(self, tag: str, *children: Element | str) -> Element:
         node = self.dom.createElement(tag)
@@ -179,6 +184,27 @@ class DeriveMathMLPrinter(MathMLPresentationPrinter):
         return _minus(super()._print_Add(Add(*terms, evaluate=False), order="none"))
 
 
+_TALL = frozenset({"mfrac", "munderover", "munder", "mover", "msqrt", "mroot", "mtable"})
+_OPENING, _CLOSING = frozenset("(|"), frozenset(")|")
+
+
+def _flat_brackets(node: Element) -> None:
+    """Brackets around content of one line height do not stretch: a stretchy bracket gets the wide
+    spacing of a large delimiter in browsers, ``log ( s )``, where ``log(s)`` is meant."""
+    for row in node.getElementsByTagName("mrow") + ([node] if node.nodeName == "mrow" else []):
+        children = [c for c in row.childNodes if c.nodeType == c.ELEMENT_NODE]
+        if len(children) < 3 or not (_is_mo(children[0], _OPENING) and _is_mo(children[-1], _CLOSING)):
+            continue
+        if not any(child.getElementsByTagName(tag) or child.nodeName == tag
+                   for child in children[1:-1] for tag in _TALL):
+            for bracket in (children[0], children[-1]):
+                bracket.setAttribute("stretchy", "false")
+
+
+def _is_mo(node: Element, texts: frozenset[str]) -> bool:
+    return node.nodeName == "mo" and node.firstChild is not None and node.firstChild.data in texts
+
+
 def _minus(node: Element) -> Element:
     """Replace the ASCII hyphen SymPy writes for subtraction with the minus sign U+2212."""
     for child in node.childNodes:
@@ -191,4 +217,6 @@ def mathml(expr: Expr, piecewise_words: tuple[str, str] = ("if", "otherwise")) -
     """Presentation MathML for ``expr`` (the content of a ``<math>`` element)."""
     # numeric references only: the output is valid in HTML and in XML alike
     printer = DeriveMathMLPrinter({"piecewise_words": piecewise_words})
-    return printer.doprint(expr).replace("&InvisibleTimes;", "&#8290;")
+    xml = printer.doprint(expr).replace("&InvisibleTimes;", "&#8290;")
+    # every minus is the minus sign U+2212, also in negative numbers (<mn>-1</mn>)
+    return xml.replace("<mo>-</mo>", "<mo>&#8722;</mo>").replace("<mn>-", "<mo>&#8722;</mo><mn>")
