@@ -18,8 +18,13 @@ Functions: cross_entropy, nll_loss, binary_cross_entropy, binary_cross_entropy_w
     soft_margin_loss, multilabel_soft_margin_loss, hinge_embedding_loss, margin_ranking_loss,
     cosine_embedding_loss, multi_margin_loss, sigmoid_focal_loss, softmax_focal_loss, softmax,
     log_softmax, sigmoid, logistic_regression, softmax_regression.
-Requires NumPy only.
+Requires NumPy only.  Large inputs run in cache-sized blocks on set_num_threads(n) threads (default:
+the machine's cores).
 """
+
+import itertools
+import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
@@ -39,6 +44,7 @@ __all__ = [
     "gaussian_nll_loss",
     "gaussian_nll_loss_grad",
     "gaussian_nll_loss_value_and_grad",
+    "get_num_threads",
     "hinge_embedding_loss",
     "hinge_embedding_loss_grad",
     "hinge_embedding_loss_value_and_grad",
@@ -75,6 +81,7 @@ __all__ = [
     "poisson_nll_loss",
     "poisson_nll_loss_grad",
     "poisson_nll_loss_value_and_grad",
+    "set_num_threads",
     "sigmoid",
     "sigmoid_focal_loss",
     "sigmoid_focal_loss_grad",
@@ -251,6 +258,281 @@ def _log1p_floor(u, floor):
         return np.maximum(np.log1p(u), floor)
 
 
+# --- speed: kernels run over cache-sized blocks of rows, on a thread pool for large inputs -------------
+# A large input is cut along its first axis into blocks of about _BLOCK elements: every pass of a
+# kernel over a block then reads data that is still in the core's cache, and NumPy releases the GIL
+# inside its loops, so the blocks run in parallel on threads.  Small inputs take one plain call.
+# The results are the kernels' own; only the order of the additions in a reduction changes (float32
+# sums are pairwise within a block and float64 across blocks).
+
+_BLOCK = 1 << 16  # elements per block: 256 KiB of float32, 512 KiB of float64
+_PARALLEL_MIN = 1 << 17  # inputs with fewer elements run in one call on the calling thread
+_threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+_pool = None  # (process id, workers, executor): a forked child makes its own
+
+
+def set_num_threads(threads):
+    """Use `threads` threads for large inputs (default: the cores this process may run on); 1 keeps
+    every computation on the calling thread."""
+    global _threads
+    if isinstance(threads, bool) or not isinstance(threads, (int, np.integer)) or threads < 1:
+        raise ValueError(f"threads: expected a positive integer, got {threads!r}")
+    _threads = int(threads)
+
+
+def get_num_threads():
+    """The number of threads used for large inputs."""
+    return _threads
+
+
+def _executor():
+    global _pool
+    if _pool is None or _pool[0] != os.getpid() or _pool[1] < _threads - 1:
+        _pool = (os.getpid(), _threads - 1, ThreadPoolExecutor(_threads - 1, thread_name_prefix="losses"))
+    return _pool[2]
+
+
+def _for_blocks(work, rows, step):
+    """work(lo, hi) for the blocks [lo, hi) of range(rows), `step` rows each, on `_threads` threads
+    (the caller takes blocks too; each thread takes the next block when it is done with one)."""
+    count = -(-rows // step)
+    workers = min(_threads, count)
+    tickets = itertools.count()
+
+    def run():
+        while (b := next(tickets)) < count:
+            work(b * step, min(rows, b * step + step))
+
+    futures = [_executor().submit(run) for _ in range(workers - 1)]
+    try:
+        run()
+    finally:
+        for future in futures:
+            future.result()
+
+
+def _leaves(result):
+    """The arrays of a kernel's result (value, (grads...)) in order; None entries left out."""
+    for item in result if isinstance(result, tuple) else (result,):
+        if isinstance(item, tuple):
+            yield from _leaves(item)
+        elif item is not None:
+            yield item
+
+
+def _rebuild(result, leaves):
+    """`result`'s structure with its arrays replaced by `leaves`, in order."""
+    if not isinstance(result, tuple):
+        return next(leaves) if result is not None else None
+    return tuple(_rebuild(item, leaves) for item in result)
+
+
+def _blocks(kernel, arrays, params, coef, reduced=False):
+    """kernel(*arrays, *params, coef), computed block by block along the first axis.
+
+    Arrays, parameters and `coef` that run along the first axis (as long as the first array) are cut
+    into blocks; the others broadcast against every block as they are.  With `reduced`, the kernel's
+    first result (the loss elements) is returned as its sum.  A fused kernel for `kernel`
+    (`_FUSED`, same formula, computed in place) replaces it where it applies."""
+    x = arrays[0]
+    rows = x.shape[0] if x.ndim else 0
+    if x.size < _PARALLEL_MIN or rows < 2:
+        result = kernel(*arrays, *params, coef)
+        if reduced:
+            return (np.sum(result[0]), *result[1:])
+        return result
+    fused = _FUSED.get(kernel.__name__)
+    if fused is not None:
+        done = fused(kernel, arrays, params, coef, reduced, rows)
+        if done is not NotImplemented:
+            return done
+
+    def cut(a, lo, hi):
+        if isinstance(a, tuple):
+            return tuple(cut(item, lo, hi) for item in a)
+        return a[lo:hi] if isinstance(a, np.ndarray) and a.ndim == x.ndim and a.shape[0] == rows else a
+
+    step = max(1, _BLOCK // max(1, x.size // rows))
+    first = kernel(*(cut(a, 0, step) for a in arrays), *(cut(p, 0, step) for p in params), cut(coef, 0, step))
+    leaves = list(_leaves(first))
+    if any(np.ndim(a) == 0 or np.shape(a)[0] != min(step, rows) for a in leaves):
+        return _blocks_unsplit(kernel, arrays, params, coef, reduced)  # a result that does not run along rows
+    skip = 1 if reduced else 0
+    outs = [np.empty((rows, *a.shape[1:]), a.dtype) for a in leaves[skip:]]
+    partial = np.zeros(-(-rows // step))
+
+    def work(lo, hi):
+        result = first if lo == 0 else kernel(*(cut(a, lo, hi) for a in arrays),
+                                               *(cut(p, lo, hi) for p in params), cut(coef, lo, hi))
+        parts = list(_leaves(result))
+        if reduced:
+            partial[lo // step] = np.sum(parts[0])
+        for out, part in zip(outs, parts[skip:], strict=True):
+            out[lo:hi] = part
+
+    _for_blocks(work, rows, step)
+    if reduced:
+        return (np.sum(partial), *_rebuild(first[1:], iter(outs)))
+    return _rebuild(first, iter(outs))
+
+
+def _blocks_unsplit(kernel, arrays, params, coef, reduced):
+    result = kernel(*arrays, *params, coef)
+    return (np.sum(result[0]), *result[1:]) if reduced else result
+
+
+# --- fused kernels: a printed kernel's formula computed in place, for large inputs ---------------------
+# Each function below computes the closed form of the printed kernel named in _FUSED, block by block,
+# with as few passes over memory as NumPy allows: every ufunc writes into a block that is already
+# allocated (out=), float32 stays float32 (no float64 temporaries), the softmax is computed once and
+# the loss is summed as it goes instead of being stored.  A block with an infinite or NaN entry is
+# handed to the printed kernel, which takes the limits there.  The tests compare each fused kernel
+# with its printed kernel.
+
+_FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
+
+
+def _dot(a, b):
+    """Σ a·b over a block, in NumPy's own loop (a BLAS dot would start threads inside ours)."""
+    return float(np.einsum("i,i->", a, b))
+
+
+def _fused_rows_of_classes(kernel, arrays, params, coef, reduced, rows):
+    """cross_entropy with class-index targets, (N, C) input: per-row loss and coef·(s − δ_t)."""
+    z, t = arrays
+    if z.ndim != 2 or z.dtype not in _FLOATS or not z.flags.c_contiguous \
+            or (coef is not None and np.ndim(coef) and np.shape(coef) != (rows, 1)):
+        return NotImplemented
+    classes = z.shape[1]
+    value = np.empty((rows, 1), z.dtype)
+    grad = None if coef is None else np.empty_like(z)
+    c = None if coef is None else np.asarray(coef, z.dtype)
+    flat = np.arange(0, rows * classes, classes).reshape(rows, 1) + t  # where δ_jt = 1
+    z_t = z.reshape(-1)[flat]
+    unfinished = []
+
+    def work(lo, hi):
+        zb, m = z[lo:hi], value[lo:hi]
+        np.maximum.reduce(zb, axis=1, keepdims=True, out=m)  # m = max_k z_k
+        if not np.isfinite(m).all():
+            unfinished.append((lo, hi))  # ±inf or NaN in a row: the printed kernel takes the limits
+            return
+        e = np.empty_like(zb) if grad is None else grad[lo:hi]
+        np.subtract(zb, m, out=e)  # z − m ≤ 0: no exp overflows
+        np.exp(e, out=e)
+        s = np.add.reduce(e, axis=1, keepdims=True)  # Σ_k exp(z_k − m) ≥ 1
+        np.subtract(m, z_t[lo:hi], out=m)
+        m += np.log(s)  # L = −log s_t = LSE(z) − z_t = (m − z_t) + log Σ_k exp(z_k − m)
+        if grad is not None:
+            e *= (c[lo:hi] if c.ndim else c) / s  # coef·s_j, s_j = exp(z_j − m) / Σ_k exp(z_k − m)
+
+    _for_blocks(work, rows, max(1, _BLOCK // classes))
+    if grad is not None:
+        grad.reshape(-1)[flat] -= c  # coef·(s_j − δ_jt): the δ term at the target class only
+    for lo, hi in unfinished:
+        v, g = kernel(z[lo:hi], t[lo:hi], None if c is None else (c[lo:hi] if c.ndim else c))
+        value[lo:hi] = v
+        if grad is not None:
+            grad[lo:hi] = g
+    return (np.sum(value), grad) if reduced else (value, grad)
+
+
+def _fused_elements(block):
+    """A fused element-wise kernel from `block(arrays, params, c, grad) -> Σ loss`, which writes
+    c·∂L/∂x into `grad` (None: the value only).  Applies to a reduced loss with one coefficient and
+    same-shaped contiguous arrays; returns NotImplemented otherwise."""
+
+    def fused(kernel, arrays, params, coef, reduced, rows):
+        x = arrays[0]
+        if not reduced or x.dtype not in _FLOATS or (coef is not None and np.ndim(coef)) \
+                or any(a.shape != x.shape or a.dtype != x.dtype or not a.flags.c_contiguous for a in arrays):
+            return NotImplemented
+        flats = [a.reshape(-1) for a in arrays]
+        c = None if coef is None else x.dtype.type(coef)
+        grad = None if coef is None else np.empty_like(flats[0])
+        partial = np.zeros(-(-x.size // _BLOCK))
+
+        def work(lo, hi):
+            blocks = [a[lo:hi] for a in flats]
+            g = None if grad is None else grad[lo:hi]
+            with np.errstate(invalid="ignore", over="ignore"):  # only where the printed kernel takes over
+                total = block(blocks, params, c, g)
+            if not np.isfinite(total):  # an infinite or NaN entry: the printed kernel takes the limits
+                v, kg = kernel(*blocks, *params, c)
+                total = np.sum(v)
+                if g is not None:
+                    g[...] = kg
+            partial[lo // _BLOCK] = total
+
+        _for_blocks(work, x.size, _BLOCK)
+        return np.sum(partial), None if grad is None else grad.reshape(x.shape)
+
+    return fused
+
+
+def _mse_block(blocks, params, c, g):
+    x, y = blocks
+    d = np.subtract(x, y, out=g)  # d = x − y (in the gradient's block)
+    total = _dot(d, d)  # Σ (x − y)²
+    if g is not None:
+        g *= 2 * c  # coef·(2·x − 2·y) = 2·coef·d
+    return total
+
+
+def _smooth_l1_block(blocks, params, c, g):
+    x, y = blocks
+    (beta,) = params
+    d = np.subtract(x, y)
+    clipped = np.clip(d, -beta, beta, out=g)  # c = clip(x − y, −β, β) = β·∂L/∂x
+    # L = (x − y)²/(2β) for |x − y| < β, else |x − y| − β/2: both are c·(d − c/2)/β, and
+    # c·d − c²/2 ≥ c·d/2 ≥ 0, so the difference below loses no precision
+    total = (_dot(clipped, d) - 0.5 * _dot(clipped, clipped)) / beta
+    if g is not None:
+        g *= c / beta  # coef·((x − y)/β inside, sign(x − y) outside) = coef·c/β
+    return total
+
+
+def _bce_with_logits_block(blocks, params, c, g):
+    z, y = blocks
+    w = np.abs(z)
+    np.negative(w, out=w)
+    np.exp(w, out=w)
+    np.log1p(w, out=w)  # l = log(1 + e^(−|z|))
+    a = np.maximum(z, 0)
+    sp = np.add(a, w)  # softplus(z) = max(z, 0) + l = −log(1 − σ(z)), no overflow
+    np.subtract(z, a, out=a)
+    np.subtract(a, w, out=a)  # −softplus(−z) = min(z, 0) − l = log σ(z)
+    # L = −(1 − y)·log(1 − σ(z)) − y·log σ(z): both terms ≥ 0, summed without cancellation
+    total = _dot(np.subtract(1, y, out=w), sp) - _dot(y, a)
+    if g is not None:
+        np.exp(a, out=g)  # σ(z) = exp(log σ(z))
+        g -= y
+        g *= c  # coef·(σ(z) − y)
+    return total
+
+
+def _kl_div_block(blocks, params, c, g):
+    x, y = blocks
+    if np.minimum.reduce(y) < 0:
+        return np.nan  # a negative target: log y is NaN; the printed kernel says so
+    w = np.maximum(y, np.finfo(y.dtype).smallest_subnormal)  # y, with 0 → the least positive number:
+    np.log(w, out=w)  # finite, and 0·log(…) = 0 as 0·log 0 = 0 (xlogy)
+    w -= x
+    total = _dot(y, w)  # Σ y·(log y − x)
+    if g is not None:
+        np.multiply(y, -c, out=g)  # −coef·y
+    return total
+
+
+_FUSED = {  # printed kernel → the same formula fused
+    "_k_cross_entropy_index": _fused_rows_of_classes,
+    "_k_mse_loss": _fused_elements(_mse_block),
+    "_k_smooth_l1_loss": _fused_elements(_smooth_l1_block),
+    "_k_binary_cross_entropy_with_logits": _fused_elements(_bce_with_logits_block),
+    "_k_kl_div": _fused_elements(_kl_div_block),
+}
+
+
 # --- class-axis losses: input (C), (N, C) or (N, C, d1, ...), classes along axis 1 ---------------------
 
 
@@ -330,19 +612,19 @@ def _index_or_probability(kernels, params, input, target, weight, ignore_index, 
             y = y * (1 - label_smoothing) + label_smoothing / classes
         count = y.size // classes
         coef = None if want == _VALUE else _row_coefficient(grad_output, reduction, z, unbatched, count)
-        loss, grad = probability_kernel(z, y if weight is None else y * w, *params, coef)
+        loss, grad = _blocks(probability_kernel, (z, y if weight is None else y * w), params, coef)
         return _rows_result(loss, reduction, count, z, unbatched, grad, want)
     t, valid = _class_indices(target, z, unbatched, ignore_index)
     w_t = np.where(valid, np.take_along_axis(w, t, axis=1), 0)
     count = np.sum(w_t)
     g = None if want == _VALUE else _row_coefficient(grad_output, reduction, z, unbatched, count)
     if not label_smoothing:
-        value, grad = index_kernel(z, t, *params, None if g is None else g * w_t)
+        value, grad = _blocks(index_kernel, (z, t), params, None if g is None else g * w_t)
         loss = np.where(valid, w_t * value, 0)
     else:
         eps = label_smoothing
         coef = None if g is None else (g * w_t * (1 - eps), np.where(valid, g * (eps / classes), 0))
-        value, smooth, grad = smoothed_kernel(z, t, w, coef)
+        value, smooth, grad = _blocks(smoothed_kernel, (z, t, w), (), coef)
         loss = np.where(valid, w_t * (1 - eps) * value + eps / classes * smooth, 0)
     return _rows_result(loss, reduction, count, z, unbatched, grad, want)
 
@@ -375,7 +657,7 @@ def _nll_loss(kernels, input, target, weight, size_average, ignore_index, reduce
     t, valid = _class_indices(target, x, unbatched, ignore_index)
     count = np.sum(np.where(valid, np.take_along_axis(w, t, axis=1), 0))
     g = None if want == _VALUE else _row_coefficient(grad_output, reduction, x, unbatched, count)
-    value, grad = kernel(x, t, w, None if g is None else np.where(valid, g, 0))
+    value, grad = _blocks(kernel, (x, t, w), (), None if g is None else np.where(valid, g, 0))
     return _rows_result(np.where(valid, value, 0), reduction, count, x, unbatched, grad, want)
 
 
@@ -394,7 +676,7 @@ def _multi_margin_loss(kernels, input, target, p, margin, weight, size_average, 
     t, _ = _class_indices(target, x, unbatched)
     count = t.shape[0]
     g = None if want == _VALUE else _row_coefficient(grad_output, reduction, x, unbatched, count)
-    value, grad = kernel(x, t, w, margin, p, g)
+    value, grad = _blocks(kernel, (x, t, w), (margin, p), g)
     return _rows_result(value, reduction, count, x, unbatched, grad, want)
 
 
@@ -421,7 +703,8 @@ def _elementwise(kernel, arrays, params, reduction, grad_output, want, weight=No
     if want != _VALUE:
         coef = _coefficient(grad_output, reduction, x.shape, count, x.dtype)
         coef = coef if weight is None else coef * weight
-    value, grad = kernel(*arrays, *params, coef)
+    reduced = reduction != "none" and weight is None and offset is None  # only the sum is needed
+    value, grad = _blocks(kernel, arrays, params, coef, reduced)
     if offset is not None:
         value = value + offset
     if weight is not None:
@@ -623,7 +906,7 @@ def _along_axis(kernel, input, dim, dtype, grad_output, want):
     if want != _VALUE:
         g = _upstream(grad_output, "none", x.shape, x.dtype)
         coef = np.moveaxis(g.reshape(x.shape or (1,)), axis, -1).reshape(rows.shape)
-    value, grad = kernel(rows, coef)
+    value, grad = _blocks(kernel, (rows,), (), coef)
 
     def back(a):
         return np.moveaxis(a.reshape(moved.shape), -1, axis).reshape(x.shape)
@@ -660,7 +943,8 @@ def _multilabel_soft_margin_loss(kernels, input, target, weight, size_average, r
     if want != _VALUE:
         coef = _coefficient(grad_output, reduction, shape, count, x.dtype)
         coef = coef.reshape(-1, 1) if coef.ndim else coef
-    value, grad = kernel(x.reshape(-1, classes), y.reshape(-1, classes), np.reshape(w, (-1, classes)), coef)
+    arrays = (x.reshape(-1, classes), y.reshape(-1, classes), np.reshape(w, (-1, classes)))
+    value, grad = _blocks(kernel, arrays, (), coef)
     grad = None if grad is None else grad.reshape(x.shape)
     return _finish(_reduce(value.reshape(shape), reduction, count), grad, want)
 
@@ -684,7 +968,7 @@ def _cosine_embedding_loss(kernels, input1, input2, target, margin, size_average
     if want != _VALUE:
         coef = _coefficient(grad_output, reduction, y.shape, count, x1.dtype)
         coef = coef.reshape(-1, 1) if coef.ndim else coef
-    value, grads = kernel(a, b, y.reshape(-1, 1), _real("margin", margin), coef)
+    value, grads = _blocks(kernel, (a, b, y.reshape(-1, 1)), (_real("margin", margin),), coef)
     grads = None if grads is None else tuple(np.broadcast_to(g, a.shape).reshape(x1.shape) for g in grads)
     return _finish(_reduce(value.reshape(y.shape), reduction, count), grads, want)
 

@@ -1,0 +1,184 @@
+"""The generated module's fast paths: large inputs run in blocks on threads, and five losses run
+fused in-place kernels.  Both must give the printed kernels' results: each case is computed once
+the fast way and once in a single call of the printed kernel (``_PARALLEL_MIN`` set out of reach)."""
+
+from __future__ import annotations
+
+import multiprocessing
+
+import numpy as np
+import pytest
+from generated_losses import GOLDEN, STRICT, load
+
+fast = load(GOLDEN, "derive_fast_losses")
+FUSED = ("_k_cross_entropy_index", "_k_mse_loss", "_k_smooth_l1_loss", "_k_binary_cross_entropy_with_logits",
+         "_k_kl_div")
+
+
+def _inputs(case: str, dtype: type, rng: np.random.Generator) -> tuple[str, tuple, dict]:
+    """The function, arguments and keywords of one large call (above the module's _PARALLEL_MIN)."""
+    rows, classes, n = 384, 700, 300_000
+
+    def floats(*shape: int, scale: float = 3.0) -> np.ndarray:
+        return (rng.standard_normal(shape) * scale).astype(dtype)
+
+    def uniform(*shape: int) -> np.ndarray:
+        return rng.random(shape).astype(dtype)
+
+    def distribution(*shape: int) -> np.ndarray:
+        e = np.exp(floats(*shape))
+        return (e / e.sum(axis=-1, keepdims=True)).astype(dtype)
+
+    labels = rng.integers(0, classes, rows)
+    logits = floats(rows, classes)
+    log_p = np.log(distribution(rows, classes))
+    batchmean = {"reduction": "batchmean"}
+    bce = "binary_cross_entropy_with_logits"
+    return {
+        "cross_entropy": ("cross_entropy", (logits, labels), {}),
+        "cross_entropy_ignore_sum": ("cross_entropy", (logits, np.where(labels % 7 == 0, -100, labels)),
+                                     {"reduction": "sum"}),
+        "cross_entropy_weight_none": ("cross_entropy", (logits, labels),
+                                      {"weight": uniform(classes), "reduction": "none"}),
+        "cross_entropy_smoothing": ("cross_entropy", (logits, labels), {"label_smoothing": 0.1}),
+        "cross_entropy_probabilities": ("cross_entropy", (logits, distribution(rows, classes)), {}),
+        "cross_entropy_3d": ("cross_entropy", (floats(64, 50, 90), rng.integers(0, 50, (64, 90))), {}),
+        "nll_loss": ("nll_loss", (logits, labels), {"weight": uniform(classes)}),
+        "bce_with_logits": (bce, (floats(n), (uniform(n) < 0.5).astype(dtype)), {}),
+        "bce_with_logits_soft": (bce, (floats(n, scale=30), uniform(n)), {}),
+        "bce_with_logits_pos_weight": (bce, (floats(600, 500), uniform(600, 500)),
+                                       {"pos_weight": uniform(500) + 0.5}),
+        "mse_loss": ("mse_loss", (floats(n), floats(n)), {}),
+        "mse_loss_none": ("mse_loss", (floats(n), floats(n)), {"reduction": "none"}),
+        "smooth_l1_loss": ("smooth_l1_loss", (floats(n), floats(n)), {"beta": 0.5}),
+        "smooth_l1_loss_l1": ("smooth_l1_loss", (floats(n), floats(n)), {"beta": 0.0, "reduction": "sum"}),
+        "huber_loss": ("huber_loss", (floats(n), floats(n)), {"delta": 2.0}),
+        "kl_div": ("kl_div", (log_p, distribution(rows, classes)), batchmean),
+        "kl_div_log_target": ("kl_div", (log_p, log_p[::-1].copy()), {**batchmean, "log_target": True}),
+        "log_softmax": ("log_softmax", (logits,), {"dim": 1}),
+        "multilabel_soft_margin_loss": ("multilabel_soft_margin_loss",
+                                        (logits, (uniform(rows, classes) < 0.3).astype(dtype)), {}),
+        "cosine_embedding_loss": ("cosine_embedding_loss",
+                                  (floats(4000, 64), floats(4000, 64), np.sign(floats(4000))), {}),
+    }[case]
+
+
+def _both(name: str, args: tuple, kwargs: dict) -> tuple:
+    """value_and_grad with an upstream gradient shaped like the loss (for reduction 'none')."""
+    value = np.asarray(getattr(fast, name)(*args, **kwargs))
+    upstream = None
+    if value.ndim:
+        upstream = np.random.default_rng(1).standard_normal(value.shape).astype(value.dtype)
+    return getattr(fast, name + "_value_and_grad")(*args, **kwargs, grad_output=upstream)
+
+
+def _leaves(result: object) -> list[np.ndarray]:
+    if isinstance(result, tuple):
+        return [leaf for item in result for leaf in _leaves(item)]
+    return [np.asarray(result)]
+
+
+def _assert_close(got: object, want: object, dtype: type) -> None:
+    rtol = 2e-5 if dtype == np.float32 else 1e-11
+    for g, w in zip(_leaves(got), _leaves(want), strict=True):
+        assert g.dtype == w.dtype == dtype and g.shape == w.shape
+        scale = max(float(np.max(np.abs(w), initial=0.0)), np.finfo(dtype).tiny)
+        np.testing.assert_allclose(g, w, rtol=rtol, atol=rtol * scale)
+
+
+CASES = ["cross_entropy", "cross_entropy_ignore_sum", "cross_entropy_weight_none", "cross_entropy_smoothing",
+         "cross_entropy_probabilities", "cross_entropy_3d", "nll_loss", "bce_with_logits",
+         "bce_with_logits_soft", "bce_with_logits_pos_weight", "mse_loss", "mse_loss_none", "smooth_l1_loss",
+         "smooth_l1_loss_l1", "huber_loss", "kl_div", "kl_div_log_target", "log_softmax",
+         "multilabel_soft_margin_loss", "cosine_embedding_loss"]
+FIVE = ["cross_entropy", "bce_with_logits", "mse_loss", "smooth_l1_loss", "kl_div"]  # the fused ones
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("case", CASES)
+def test_fast_paths_give_the_printed_kernels_results(case, dtype, monkeypatch) -> None:
+    name, args, kwargs = _inputs(case, dtype, np.random.default_rng(0))
+    assert args[0].size >= fast._PARALLEL_MIN
+    with np.errstate(**STRICT):
+        got = _both(name, args, kwargs)
+    monkeypatch.setattr(fast, "_PARALLEL_MIN", 1 << 62)  # one call of the printed kernel
+    with np.errstate(**STRICT):
+        want = _both(name, args, kwargs)
+    _assert_close(got, want, dtype)
+
+
+@pytest.mark.parametrize("case", FIVE)
+def test_float32_losses_are_accurate(case) -> None:
+    """Loss relative error ≤ 1e-6 against the same formula in float64 (pairwise / float64 sums)."""
+    name, args, kwargs = _inputs(case, np.float32, np.random.default_rng(2))
+    value = getattr(fast, name + "_value_and_grad")(*args, **kwargs)[0]
+    assert value.dtype == np.float32
+    wide = tuple(a.astype(np.float64) if a.dtype == np.float32 else a for a in args)
+    reference = getattr(fast, name)(*wide, **kwargs)
+    assert abs(float(value) - float(reference)) <= 1e-6 * abs(float(reference))
+
+
+def test_the_five_fused_kernels_are_registered() -> None:
+    assert set(FUSED) <= set(fast._FUSED)
+
+
+@pytest.mark.parametrize("case", FIVE)
+def test_infinities_and_nan_fall_back_to_the_printed_kernel(case, monkeypatch) -> None:
+    name, args, kwargs = _inputs(case, np.float64, np.random.default_rng(3))
+    x = args[0].copy()
+    x.reshape(-1)[[5, 70_000, 150_001]] = [np.inf, -np.inf, np.nan]
+    target = args[1].copy() if case == "kl_div" else args[1]
+    if case == "kl_div":
+        target[3, 4] = 0.0  # 0·log 0 = 0
+        x = np.where(np.isfinite(x), x, -1.0)
+    args = (x, target)
+    got = _both(name, args, kwargs)
+    monkeypatch.setattr(fast, "_PARALLEL_MIN", 1 << 62)
+    want = _both(name, args, kwargs)
+    for g, w in zip(_leaves(got), _leaves(want), strict=True):
+        scale = float(np.max(np.abs(w[np.isfinite(w)]), initial=1e-300))
+        np.testing.assert_allclose(g, w, rtol=1e-11, atol=1e-11 * scale, equal_nan=True)
+
+
+def test_a_negative_kl_target_gives_nan_as_the_printed_kernel() -> None:
+    _, args, kwargs = _inputs("kl_div", np.float64, np.random.default_rng(4))
+    target = args[1].copy()
+    target[10, 10] = -0.5
+    with np.errstate(invalid="ignore"):
+        assert np.isnan(fast.kl_div(args[0], target, **kwargs))
+
+
+@pytest.mark.parametrize("case", ["cross_entropy", "bce_with_logits", "cross_entropy_smoothing"])
+def test_results_do_not_depend_on_the_number_of_threads(case) -> None:
+    """Block sums are added in block order, so any number of threads gives the same bits."""
+    name, args, kwargs = _inputs(case, np.float32, np.random.default_rng(5))
+    before = fast.get_num_threads()
+    try:
+        results = []
+        for threads in (1, 2, 3):
+            fast.set_num_threads(threads)
+            results.append(getattr(fast, name + "_value_and_grad")(*args, **kwargs))
+    finally:
+        fast.set_num_threads(before)
+    for other in results[1:]:
+        for a, b in zip(_leaves(results[0]), _leaves(other), strict=True):
+            np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5, True, "2"])
+def test_set_num_threads_rejects_what_is_not_a_positive_integer(bad) -> None:
+    with pytest.raises(ValueError, match="threads"):
+        fast.set_num_threads(bad)
+
+
+def _child_mse(_: int) -> float:
+    x = np.linspace(-1, 1, 400_000)
+    return float(fast.mse_loss_value_and_grad(x, np.zeros_like(x))[0])
+
+
+@pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")
+def test_a_forked_process_gets_its_own_thread_pool() -> None:
+    _child_mse(0)  # the parent's pool exists before the fork
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        value = pool.map_async(_child_mse, [0]).get(timeout=60)[0]
+    assert value == pytest.approx(_child_mse(0), rel=1e-12)
