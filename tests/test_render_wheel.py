@@ -1,6 +1,7 @@
 """Installed, not only checked out: the wheel carries the templates, and a fresh virtualenv outside the
 checkout renders a document and the generated code from them."""
 
+import os
 import shutil
 import subprocess
 import sys
@@ -14,7 +15,9 @@ SHIPPED = ("derive/templates/doc/derivation.html.j2", "derive/templates/doc/lang
 
 
 def _run(command: list, **kwargs) -> subprocess.CompletedProcess:
-    result = subprocess.run([str(c) for c in command], capture_output=True, text=True, timeout=300, **kwargs)
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}  # only the venv's own
+    result = subprocess.run([str(c) for c in command], capture_output=True, text=True, timeout=300, env=env,
+                            **kwargs)
     assert result.returncode == 0, f"{command}\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
     return result
 
