@@ -135,9 +135,12 @@ def produce(outputs: list[Output], jobs: int = 1) -> Iterator[tuple[str, bytes]]
         for group in groups.values():
             yield from _produce_group(group)
         return
+    # the index needs every derivation: it starts first so that it does not finish last
+    first = sorted(groups, key=lambda group: group != "index")
     with ProcessPoolExecutor(min(jobs, len(groups))) as pool:
-        for produced in pool.map(_produce_group, groups.values()):
-            yield from produced
+        futures = {group: pool.submit(_produce_group, groups[group]) for group in first}
+        for group in groups:  # results in plan order
+            yield from futures[group].result()
 
 
 def atomic_write(path: Path, data: bytes) -> None:

@@ -3,7 +3,7 @@ Mermaid for Markdown (GitHub renders it), inline SVG for HTML, TikZ for LaTeX.""
 
 from __future__ import annotations
 
-from functools import cached_property
+from functools import cache, cached_property
 
 from markupsafe import Markup
 
@@ -33,7 +33,9 @@ class GraphPicture:
         return tikz(self.graph)
 
 
+@cache
 def graph_picture(d: Derivation) -> GraphPicture | None:
-    """The picture of ``d``'s computation graph; None when it has none (see :func:`derive.graph.graph`)."""
+    """The picture of ``d``'s computation graph; None when it has none (see :func:`derive.graph.graph`).
+    Cached: the six documents of a derivation (three formats, two languages) share one graph."""
     g = graph(d)
     return None if g is None else GraphPicture(g, d.name)
