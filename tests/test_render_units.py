@@ -135,3 +135,18 @@ def test_latex_templates_use_their_own_delimiters():
     source = template("derivation.tex.j2").environment.variable_start_string
     assert source == "((("
     assert template("derivation.md.j2").environment.variable_start_string == "{{"
+
+
+# --- without the plots extra --------------------------------------------------------------------
+
+
+def test_documents_render_without_matplotlib_with_a_note(monkeypatch):
+    from derive.render import build, plots
+    from derive.render.documents import render_document
+
+    monkeypatch.setattr(plots, "available", lambda: False)
+    for lang in LANGUAGES:
+        text = render_document("binary_cross_entropy_with_logits", "html", lang)
+        assert phrases(lang).labels["plot_missing"].split("(")[0].split("（")[0] in text
+        assert 'class="plot"' not in text  # no picture, only the note
+    assert not [o for o in build.plan() if o.path.startswith("plots/")]
