@@ -137,12 +137,11 @@ def _reduction(size_average, reduce, reduction, allowed=_REDUCTIONS):
 def _floating(name, value, dtype=None):
     """`value` as a floating-point array (cast to `dtype` when given); TypeError naming `name` otherwise."""
     array = np.asarray(value)
-    if array.dtype == object or not (np.issubdtype(array.dtype, np.floating)
-                                     or np.issubdtype(array.dtype, np.integer)
-                                     or array.dtype == bool):
+    kind = array.dtype.kind  # f floating, i/u integers, b bool
+    if kind not in "fiub":
         raise TypeError(f"{name}: expected an array of numbers, got dtype {array.dtype}")
     if dtype is None:
-        if not np.issubdtype(array.dtype, np.floating):
+        if kind != "f":
             raise TypeError(f"{name}: expected a floating-point array, got dtype {array.dtype}")
         return array
     return array.astype(dtype, copy=False)
@@ -333,19 +332,17 @@ def _blocks(kernel, arrays, params, coef, reduced=False):
     Arrays, parameters and `coef` that run along the first axis (as long as the first array) are cut
     into blocks; the others broadcast against every block as they are.  With `reduced`, the kernel's
     first result (the loss elements) is returned as its sum.  A fused kernel for `kernel`
-    (`_FUSED`, same formula, computed in place) replaces it where it applies."""
+    (`_FUSED`: the same formula computed in place, and the input size from which it pays off)
+    replaces it where it applies."""
     x = arrays[0]
     rows = x.shape[0] if x.ndim else 0
-    if x.size < _PARALLEL_MIN or rows < 2:
-        result = kernel(*arrays, *params, coef)
-        if reduced:
-            return (np.sum(result[0]), *result[1:])
-        return result
-    fused = _FUSED.get(kernel.__name__)
-    if fused is not None:
+    fused, smallest = _FUSED.get(kernel.__name__, (None, 0))
+    if fused is not None and x.size >= smallest and rows:
         done = fused(kernel, arrays, params, coef, reduced, rows)
         if done is not NotImplemented:
             return done
+    if x.size < _PARALLEL_MIN or rows < 2:
+        return _blocks_unsplit(kernel, arrays, params, coef, reduced)
 
     def cut(a, lo, hi):
         if isinstance(a, tuple):
@@ -397,44 +394,80 @@ def _dot(a, b):
     return float(np.einsum("i,i->", a, b))
 
 
+def _xent_block(z, z_t, c, loss, e, axis):
+    """Softmax cross-entropy of one block, classes along `axis`: the loss into `loss`, and into `e`
+    (which may be z itself) coef·s, or exp(z − m) without a coef.  False when a row has ±inf or NaN:
+    the printed kernel takes the limits there."""
+    m = np.maximum.reduce(z, axis=axis, keepdims=True)  # m = max_k z_k
+    if not np.isfinite(m).all():
+        return False
+    np.subtract(z, m, out=e)  # z − m ≤ 0: no exp overflows
+    np.exp(e, out=e)
+    # Σ_k exp(z_k − m) ≥ 1: positive terms, summed without cancellation
+    s = np.add.reduce(e, axis=0, keepdims=True) if axis == 0 else np.einsum("ij->i", e)[:, None]
+    np.subtract(m, z_t, out=loss)
+    loss += np.log(s)  # L = −log s_t = LSE(z) − z_t = (m − z_t) + log Σ_k exp(z_k − m)
+    if c is not None:
+        e *= c / s  # coef·s_j, s_j = exp(z_j − m) / Σ_k exp(z_k − m)
+    return True
+
+
 def _fused_rows_of_classes(kernel, arrays, params, coef, reduced, rows):
     """cross_entropy with class-index targets, (N, C) input: per-row loss and coef·(s − δ_t)."""
     z, t = arrays
-    if z.ndim != 2 or z.dtype not in _FLOATS or not z.flags.c_contiguous \
+    if z.ndim != 2 or z.dtype not in _FLOATS or not z.flags.c_contiguous or t.shape != (rows, 1) \
             or (coef is not None and np.ndim(coef) and np.shape(coef) != (rows, 1)):
         return NotImplemented
-    classes = z.shape[1]
     value = np.empty((rows, 1), z.dtype)
     grad = None if coef is None else np.empty_like(z)
     c = None if coef is None else np.asarray(coef, z.dtype)
-    flat = np.arange(0, rows * classes, classes).reshape(rows, 1) + t  # where δ_jt = 1
-    z_t = z.reshape(-1)[flat]
+    at = (np.arange(rows), t[:, 0])  # (row, target class): where δ_jt = 1
+    z_t = z[at][:, None]
     unfinished = []
 
     def work(lo, hi):
-        zb, m = z[lo:hi], value[lo:hi]
-        np.maximum.reduce(zb, axis=1, keepdims=True, out=m)  # m = max_k z_k
-        if not np.isfinite(m).all():
-            unfinished.append((lo, hi))  # ±inf or NaN in a row: the printed kernel takes the limits
-            return
-        e = np.empty_like(zb) if grad is None else grad[lo:hi]
-        np.subtract(zb, m, out=e)  # z − m ≤ 0: no exp overflows
-        np.exp(e, out=e)
-        s = np.add.reduce(e, axis=1, keepdims=True)  # Σ_k exp(z_k − m) ≥ 1
-        np.subtract(m, z_t[lo:hi], out=m)
-        m += np.log(s)  # L = −log s_t = LSE(z) − z_t = (m − z_t) + log Σ_k exp(z_k − m)
-        if grad is not None:
-            e *= (c[lo:hi] if c.ndim else c) / s  # coef·s_j, s_j = exp(z_j − m) / Σ_k exp(z_k − m)
+        cb = None if c is None else c[lo:hi] if c.ndim else c
+        if z.shape[1] > 32:
+            e = np.empty_like(z[lo:hi]) if grad is None else grad[lo:hi]
+            done = _xent_block(z[lo:hi], z_t[lo:hi], cb, value[lo:hi], e, 1)
+        else:  # few classes: NumPy's per-row reductions cost more than the arithmetic, so the block is
+            e = z[lo:hi].T.copy()  # transposed and the sums over classes run across the rows
+            cb = cb.T if cb is not None and cb.ndim else cb
+            done = _xent_block(e, z_t[lo:hi].T, cb, value[lo:hi].T, e, 0)
+            if done and grad is not None:
+                grad[lo:hi] = e.T
+        if not done:
+            unfinished.append((lo, hi))
 
-    _for_blocks(work, rows, max(1, _BLOCK // classes))
+    _for_blocks(work, rows, max(1, _BLOCK // z.shape[1]) if z.size >= _PARALLEL_MIN else rows)
     if grad is not None:
-        grad.reshape(-1)[flat] -= c  # coef·(s_j − δ_jt): the δ term at the target class only
+        grad[at] -= c[:, 0] if c.ndim else c  # coef·(s_j − δ_jt): the δ term at the target class only
     for lo, hi in unfinished:
         v, g = kernel(z[lo:hi], t[lo:hi], None if c is None else (c[lo:hi] if c.ndim else c))
         value[lo:hi] = v
         if grad is not None:
             grad[lo:hi] = g
     return (np.sum(value), grad) if reduced else (value, grad)
+
+
+def _cross_entropy_common(kernel, z, target, ignore_index, reduction, grad_output, want):
+    """cross_entropy's common call in few NumPy calls: (N, C) input, (N,) class indices all in range,
+    no weight, no label smoothing, 'mean' or 'sum', grad_output None or one number.  The general path
+    takes (and validates) everything else: NotImplemented sends the call there."""
+    t = np.asarray(target)
+    rows, classes = z.shape if z.ndim == 2 else (0, 0)
+    if not rows or t.shape != (rows,) or t.dtype.kind not in "iu" or reduction == "none" \
+            or 0 <= ignore_index < classes or np.ndim(grad_output):
+        return NotImplemented
+    if t.min() < 0 or t.max() >= classes:  # ignore_index entries, or an error to report
+        return NotImplemented
+    count = rows if reduction == "mean" else 1  # the sum of the weights w[t] = 1
+    coef = None if want == _VALUE else _upstream(grad_output, reduction, (), z.dtype) / count
+    done = _fused_rows_of_classes(kernel, (z, t.reshape(rows, 1)), (), coef, True, rows)
+    if done is NotImplemented:
+        return done
+    total, grad = done
+    return _finish(z.dtype.type(total / count), grad, want)
 
 
 def _fused_elements(block):
@@ -524,12 +557,12 @@ def _kl_div_block(blocks, params, c, g):
     return total
 
 
-_FUSED = {  # printed kernel → the same formula fused
-    "_k_cross_entropy_index": _fused_rows_of_classes,
-    "_k_mse_loss": _fused_elements(_mse_block),
-    "_k_smooth_l1_loss": _fused_elements(_smooth_l1_block),
-    "_k_binary_cross_entropy_with_logits": _fused_elements(_bce_with_logits_block),
-    "_k_kl_div": _fused_elements(_kl_div_block),
+_FUSED = {  # printed kernel → (the same formula fused, the smallest input it is used for)
+    "_k_cross_entropy_index": (_fused_rows_of_classes, 0),
+    "_k_mse_loss": (_fused_elements(_mse_block), _PARALLEL_MIN),
+    "_k_smooth_l1_loss": (_fused_elements(_smooth_l1_block), _PARALLEL_MIN),
+    "_k_binary_cross_entropy_with_logits": (_fused_elements(_bce_with_logits_block), _PARALLEL_MIN),
+    "_k_kl_div": (_fused_elements(_kl_div_block), _PARALLEL_MIN),
 }
 
 
@@ -558,7 +591,7 @@ def _class_weight(weight, classes, dtype, ndim):
 def _class_indices(target, z, unbatched, ignore_index=None):
     """Class indices as (N, 1, d1, ...) with ignored entries set to class 0, and the mask of the rest."""
     t = np.asarray(target)
-    if not np.issubdtype(t.dtype, np.integer):
+    if t.dtype.kind not in "iu":  # signed or unsigned integers
         raise TypeError(f"target: class indices must be integers, got dtype {t.dtype}")
     expected = (() if unbatched else z.shape[:1]) + z.shape[2:]
     if t.shape != expected:
@@ -601,6 +634,10 @@ def _index_or_probability(kernels, params, input, target, weight, ignore_index, 
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"label_smoothing: expected a value in [0, 1], got {label_smoothing}")
     z, unbatched = _class_input(input)
+    if weight is None and not label_smoothing and kernels[0].__name__ in _FUSED:
+        done = _cross_entropy_common(index_kernel, z, target, ignore_index, reduction, grad_output, want)
+        if done is not NotImplemented:
+            return done
     classes = z.shape[1]
     w = _class_weight(weight, classes, z.dtype, z.ndim)
     if np.issubdtype(np.asarray(target).dtype, np.floating):
@@ -615,7 +652,7 @@ def _index_or_probability(kernels, params, input, target, weight, ignore_index, 
         loss, grad = _blocks(probability_kernel, (z, y if weight is None else y * w), params, coef)
         return _rows_result(loss, reduction, count, z, unbatched, grad, want)
     t, valid = _class_indices(target, z, unbatched, ignore_index)
-    w_t = np.where(valid, np.take_along_axis(w, t, axis=1), 0)
+    w_t = valid.astype(z.dtype) if weight is None else np.where(valid, np.take_along_axis(w, t, axis=1), 0)
     count = np.sum(w_t)
     g = None if want == _VALUE else _row_coefficient(grad_output, reduction, z, unbatched, count)
     if not label_smoothing:

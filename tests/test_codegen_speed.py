@@ -182,3 +182,32 @@ def test_a_forked_process_gets_its_own_thread_pool() -> None:
     with multiprocessing.get_context("fork").Pool(1) as pool:
         value = pool.map_async(_child_mse, [0]).get(timeout=60)[0]
     assert value == pytest.approx(_child_mse(0), rel=1e-12)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize(("rows", "classes", "kwargs"), [
+    (256, 10, {}), (7, 3, {"reduction": "sum"}), (64, 200, {}), (33, 5, {"ignore_index": 2}),
+    (50, 4, {"grad_output": 2.5}), (1, 1, {}), (9, 40, {"reduction": "none"}),
+])
+def test_the_common_cross_entropy_call_matches_the_general_path(rows, classes, kwargs, dtype, monkeypatch):
+    """(N, C) logits with in-range class indices take a short path (transposed for few classes)."""
+    rng = np.random.default_rng(rows)
+    z = (rng.standard_normal((rows, classes)) * 5).astype(dtype)
+    if classes > 1:
+        z[0, 0] = -np.inf  # a class that is impossible; the row's maximum is still finite
+    t = rng.integers(0, classes, rows).astype(np.uint8)
+    with np.errstate(**STRICT):
+        got = fast.cross_entropy_value_and_grad(z, t, **kwargs)
+        monkeypatch.setattr(fast, "_FUSED", {})  # the general path with the printed kernel
+        want = fast.cross_entropy_value_and_grad(z, t, **kwargs)
+    _assert_close(got, want, dtype)
+
+
+def test_a_row_of_infinities_in_the_common_call_takes_the_limits(monkeypatch) -> None:
+    z = np.array([[np.inf, 0.0, 1.0], [2.0, -1.0, 0.5], [-np.inf, -np.inf, -np.inf]])
+    t = np.array([0, 2, 1])
+    got = fast.cross_entropy_value_and_grad(z[:2], t[:2])
+    monkeypatch.setattr(fast, "_FUSED", {})
+    want = fast.cross_entropy_value_and_grad(z[:2], t[:2])
+    for g, w in zip(_leaves(got), _leaves(want), strict=True):
+        np.testing.assert_allclose(g, w, rtol=1e-12, equal_nan=True)
