@@ -125,13 +125,13 @@ class DeriveMathMLPrinter(MathMLPresentationPrinter):
 
     def _divergence(self, expr: Expr) -> Element:
         """KL(p‖q): the arguments of a divergence are separated by a double bar."""
-        row = self._element("mrow", self._identifier("KL"), self._l_paren())
+        inside = self._element("mrow", self._l_paren())
         for number, arg in enumerate(expr.args):
             if number:
-                row.appendChild(self._element("mo", "\u2016"))
-            row.appendChild(self._print(arg))
-        row.appendChild(self._r_paren())
-        return row
+                inside.appendChild(self._element("mo", "\u2016"))
+            inside.appendChild(self._print(arg))
+        inside.appendChild(self._r_paren())
+        return self._element("mrow", self._identifier("KL"), inside)
 
     def _print_Sum(self, expr: Expr) -> Element:
         (index, low, high), body = expr.limits[0], expr.function
