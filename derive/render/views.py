@@ -101,9 +101,7 @@ class HessianView:
 
 @dataclass(frozen=True)
 class BatchView:
-    lines: tuple[tuple[MatrixMath, str], ...]
-    weight: MatrixMath
-    bias: MatrixMath
+    lines: tuple[tuple[MatrixMath, str], ...]  # ends with the weight and bias gradients
 
 
 @dataclass(frozen=True)
@@ -248,8 +246,7 @@ def _batch(d: Derivation, t_: Phrases) -> BatchView | None:
     batch = getattr(d, "batch", None)
     if batch is None:
         return None
-    return BatchView(tuple((MatrixMath(form), getattr(note, t_.code)) for form, note in batch.lines),
-                     MatrixMath(batch.weight), MatrixMath(batch.bias))
+    return BatchView(tuple((MatrixMath(form), getattr(note, t_.code)) for form, note in batch.lines))
 
 
 def document_view(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> DocumentView:
