@@ -150,3 +150,24 @@ def test_documents_render_without_matplotlib_with_a_note(monkeypatch):
         assert phrases(lang).labels["plot_missing"].split("(")[0].split("（")[0] in text
         assert 'class="plot"' not in text  # no picture, only the note
     assert not [o for o in build.plan() if o.path.startswith("plots/")]
+
+
+# --- the data beside the catalogue ---------------------------------------------------------------
+
+
+def test_every_catalogue_entry_says_where_frameworks_have_it():
+    from derive.catalogue import names
+    from derive.catalogue.frameworks import USAGES
+
+    missing = sorted(set(names()) - set(USAGES))
+    assert not missing, f"add to catalogue/frameworks.py: {missing}"
+    assert set(USAGES) <= set(names()), f"not in the catalogue: {sorted(set(USAGES) - set(names()))}"
+
+
+def test_every_loss_says_how_it_is_computed_stably():
+    from derive.catalogue import names, spec
+    from derive.catalogue.stability import STABLE, is_listed
+
+    losses = [name for name in names() if spec(name).family != "layers"]  # a layer reuses its base's form
+    assert all(is_listed(name) for name in losses), [name for name in losses if not is_listed(name)]
+    assert set(STABLE) <= set(names())
