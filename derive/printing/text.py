@@ -40,6 +40,14 @@ class TextPrinter(StrPrinter):
     def _print_Softplus(self, expr: Expr) -> str:
         return f"softplus({self._print(expr.args[0])})"
 
+    def _print_IndexedBase(self, expr: Expr) -> str:
+        return self._print(expr.label)
+
+    def _print_Function(self, expr: Expr) -> str:
+        if expr.func.__name__ == "KL":  # KL(p‖q)
+            return f"KL({'‖'.join(self._print(a) for a in expr.args)})"
+        return super()._print_Function(expr)
+
     def _print_Named(self, expr: Named) -> str:
         return self._print(expr.label)
 
