@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalogue import names
-from . import plots
+from . import memo, plots
 from .documents import FORMATS, MODULE, has_plot, render_document, render_index, render_page
 from .environment import template
 from .pages import PAGES, slowdown_plot
@@ -164,20 +164,28 @@ def _obsolete(root: Path, outputs: list[Output]) -> list[str]:
 
 def write(root: Path, outputs: list[Output], jobs: int = 1) -> Iterator[str]:
     """Write every output under ``root`` (unchanged files are left alone), remove obsolete files in
-    the managed folders; yields each path when it is done."""
-    for path, data in produce(outputs, jobs):
+    the managed folders; yields each path when it is done.  Files that a run with the same
+    fingerprint wrote and that are still intact are not produced again (:mod:`.memo`)."""
+    key = memo.fingerprint(o.path for o in outputs)
+    hashes = memo.unchanged(root, key)
+    yield from hashes
+    for path, data in produce([o for o in outputs if o.path not in hashes], jobs):
         target = root / path
         if not target.is_file() or target.read_bytes() != data:
             atomic_write(target, data)
+        hashes[path] = memo.digest(data)
         yield path
     for path in _obsolete(root, outputs):
         (root / path).unlink()
+    memo.remember(key, hashes)
 
 
 def check(root: Path, outputs: list[Output], jobs: int = 1) -> Iterator[str | Status]:
     """Compare ``root`` with what would be written, writing nothing; yields each path, then the Status."""
     stale, missing = [], []
-    for path, data in produce(outputs, jobs):
+    intact = memo.unchanged(root, memo.fingerprint(o.path for o in outputs))
+    yield from intact
+    for path, data in produce([o for o in outputs if o.path not in intact], jobs):
         target = root / path
         if not target.is_file():
             missing.append(path)
