@@ -258,13 +258,14 @@ def _log1p_floor(u, floor):
 
 
 # --- speed: kernels run over cache-sized blocks of rows, on a thread pool for large inputs -------------
-# A large input is cut along its first axis into blocks of about _BLOCK elements: every pass of a
+# A large input is cut along its first axis into blocks of up to _BLOCK elements: every pass of a
 # kernel over a block then reads data that is still in the core's cache, and NumPy releases the GIL
 # inside its loops, so the blocks run in parallel on threads.  Small inputs take one plain call.
 # The results are the kernels' own; only the order of the additions in a reduction changes (float32
 # sums are pairwise within a block and float64 across blocks).
 
-_BLOCK = 1 << 16  # elements per block: 256 KiB of float32, 512 KiB of float64
+_BLOCK = 1 << 18  # elements per block at most: 1 MiB of float32, 2 MiB of float64 (a core's L2)
+_BLOCKS = 8  # ... and at least 1 << 15 elements, fewer when the input has enough for 8 blocks
 _PARALLEL_MIN = 1 << 17  # inputs with fewer elements run in one call on the calling thread
 _threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 _pool = None  # (process id, workers, executor): a forked child makes its own
@@ -289,6 +290,14 @@ def _executor():
     if _pool is None or _pool[0] != os.getpid() or _pool[1] < _threads - 1:
         _pool = (os.getpid(), _threads - 1, ThreadPoolExecutor(_threads - 1, thread_name_prefix="losses"))
     return _pool[2]
+
+
+def _block_rows(rows, row_size):
+    """Rows per block: up to _BLOCK elements, fewer so that there are _BLOCKS blocks for the threads to
+    share (not below 1 << 15 elements, where NumPy's per-call cost shows).  It depends on the size only,
+    so that sums come out the same for any number of threads."""
+    elements = min(_BLOCK, max(1 << 15, rows * row_size // _BLOCKS))
+    return max(1, elements // max(1, row_size))
 
 
 def _for_blocks(work, rows, step):
@@ -349,7 +358,7 @@ def _blocks(kernel, arrays, params, coef, reduced=False):
             return tuple(cut(item, lo, hi) for item in a)
         return a[lo:hi] if isinstance(a, np.ndarray) and a.ndim == x.ndim and a.shape[0] == rows else a
 
-    step = max(1, _BLOCK // max(1, x.size // rows))
+    step = _block_rows(rows, x.size // rows)
     first = kernel(*(cut(a, 0, step) for a in arrays), *(cut(p, 0, step) for p in params), cut(coef, 0, step))
     leaves = list(_leaves(first))
     if any(np.ndim(a) == 0 or np.shape(a)[0] != min(step, rows) for a in leaves):
@@ -439,7 +448,7 @@ def _fused_rows_of_classes(kernel, arrays, params, coef, reduced, rows):
         if not done:
             unfinished.append((lo, hi))
 
-    _for_blocks(work, rows, max(1, _BLOCK // z.shape[1]) if z.size >= _PARALLEL_MIN else rows)
+    _for_blocks(work, rows, _block_rows(rows, z.shape[1]) if z.size >= _PARALLEL_MIN else rows)
     if grad is not None:
         grad[at] -= c[:, 0] if c.ndim else c  # coef·(s_j − δ_jt): the δ term at the target class only
     for lo, hi in unfinished:
@@ -483,7 +492,8 @@ def _fused_elements(block):
         flats = [a.reshape(-1) for a in arrays]
         c = None if coef is None else x.dtype.type(coef)
         grad = None if coef is None else np.empty_like(flats[0])
-        partial = np.zeros(-(-x.size // _BLOCK))
+        step = _block_rows(x.size, 1)
+        partial = np.zeros(-(-x.size // step))
 
         def work(lo, hi):
             blocks = [a[lo:hi] for a in flats]
@@ -495,9 +505,9 @@ def _fused_elements(block):
                 total = np.sum(v)
                 if g is not None:
                     g[...] = kg
-            partial[lo // _BLOCK] = total
+            partial[lo // step] = total
 
-        _for_blocks(work, x.size, _BLOCK)
+        _for_blocks(work, x.size, step)
         return np.sum(partial), None if grad is None else grad.reshape(x.shape)
 
     return fused
