@@ -300,11 +300,12 @@ def _block_rows(rows, row_size):
     return max(1, elements // max(1, row_size))
 
 
-def _for_blocks(work, rows, step):
+def _for_blocks(work, rows, step, parallel=True):
     """work(lo, hi) for the blocks [lo, hi) of range(rows), `step` rows each, on `_threads` threads
-    (the caller takes blocks too; each thread takes the next block when it is done with one)."""
+    (the caller takes blocks too; each thread takes the next block when it is done with one), or on
+    the calling thread alone when not `parallel`."""
     count = -(-rows // step)
-    workers = min(_threads, count)
+    workers = min(_threads, count) if parallel else 1
     tickets = itertools.count()
 
     def run():
@@ -479,10 +480,12 @@ def _cross_entropy_common(kernel, z, target, ignore_index, reduction, grad_outpu
     return _finish(z.dtype.type(total / count), grad, want)
 
 
-def _fused_elements(block):
+def _fused_elements(block, threads_from=_PARALLEL_MIN):
     """A fused element-wise kernel from `block(arrays, params, c, grad) -> Σ loss`, which writes
     c·∂L/∂x into `grad` (None: the value only).  Applies to a reduced loss with one coefficient and
-    same-shaped contiguous arrays; returns NotImplemented otherwise."""
+    same-shaped contiguous arrays; returns NotImplemented otherwise.  Inputs of `threads_from`
+    elements or more use the thread pool: a few streaming passes gain less from a second thread
+    than handing blocks to it costs, transcendental functions gain at once."""
 
     def fused(kernel, arrays, params, coef, reduced, rows):
         x = arrays[0]
@@ -507,7 +510,7 @@ def _fused_elements(block):
                     g[...] = kg
             partial[lo // step] = total
 
-        _for_blocks(work, x.size, step)
+        _for_blocks(work, x.size, step, x.size >= threads_from)
         return np.sum(partial), None if grad is None else grad.reshape(x.shape)
 
     return fused
@@ -569,8 +572,8 @@ def _kl_div_block(blocks, params, c, g):
 
 _FUSED = {  # printed kernel → (the same formula fused, the smallest input it is used for)
     "_k_cross_entropy_index": (_fused_rows_of_classes, 0),
-    "_k_mse_loss": (_fused_elements(_mse_block), _PARALLEL_MIN),
-    "_k_smooth_l1_loss": (_fused_elements(_smooth_l1_block), _PARALLEL_MIN),
+    "_k_mse_loss": (_fused_elements(_mse_block, 1 << 20), _PARALLEL_MIN),
+    "_k_smooth_l1_loss": (_fused_elements(_smooth_l1_block, 1 << 20), _PARALLEL_MIN),
     "_k_binary_cross_entropy_with_logits": (_fused_elements(_bce_with_logits_block), _PARALLEL_MIN),
     "_k_kl_div": (_fused_elements(_kl_div_block), _PARALLEL_MIN),
 }
