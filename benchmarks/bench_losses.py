@@ -17,6 +17,7 @@ import argparse
 import gc
 import importlib.util
 import os
+import random
 import sys
 import tempfile
 import time
@@ -60,7 +61,9 @@ def relative_errors(result: tuple[object, object],
 
 
 def time_alternately(runners: dict[str, peers.Runner], rounds: int) -> dict[str, float]:
-    """Median seconds per call of each runner; one sample of each per round, in rotating order."""
+    """Median seconds per call of each runner; one sample of each per round, in a new random order
+    each round (so that no implementation always runs right after another: PyTorch's and JAX's
+    worker threads keep spinning for a while after a call, which slows whatever runs next)."""
     batch = {}
     for name, run in runners.items():
         calls, start, fastest = 0, time.perf_counter(), float("inf")
@@ -71,11 +74,11 @@ def time_alternately(runners: dict[str, peers.Runner], rounds: int) -> dict[str,
             calls += 1
         batch[name] = max(1, int(SAMPLE_SECONDS / max(fastest, 1e-7)))
     samples: dict[str, list[float]] = {name: [] for name in runners}
-    order = list(runners)
+    shuffle = random.Random(0).sample
     gc.disable()
     try:
-        for r in range(rounds):
-            for name in order[r % len(order):] + order[:r % len(order)]:
+        for _ in range(rounds):
+            for name in shuffle(list(runners), len(runners)):
                 run, n = runners[name], batch[name]
                 start = time.perf_counter()
                 for _ in range(n):

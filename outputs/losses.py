@@ -265,7 +265,8 @@ def _log1p_floor(u, floor):
 # sums are pairwise within a block and float64 across blocks).
 
 _BLOCK = 1 << 18  # elements per block at most: 1 MiB of float32, 2 MiB of float64 (a core's L2)
-_BLOCKS = 8  # ... and at least 1 << 15 elements, fewer when the input has enough for 8 blocks
+_BLOCKS = 4  # ... and at least 1 << 15 elements, fewer when that makes 4 blocks: with many small
+# blocks the threads spend their time handing the GIL to each other between NumPy calls
 _PARALLEL_MIN = 1 << 17  # inputs with fewer elements run in one call on the calling thread
 _threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 _pool = None  # (process id, workers, executor): a forked child makes its own
@@ -294,18 +295,17 @@ def _executor():
 
 def _block_rows(rows, row_size):
     """Rows per block: up to _BLOCK elements, fewer so that there are _BLOCKS blocks for the threads to
-    share (not below 1 << 15 elements, where NumPy's per-call cost shows).  It depends on the size only,
-    so that sums come out the same for any number of threads."""
+    share (not below 1 << 15 elements, where NumPy's per-call cost shows).  It depends on the size
+    only, so that sums come out the same for any number of threads."""
     elements = min(_BLOCK, max(1 << 15, rows * row_size // _BLOCKS))
     return max(1, elements // max(1, row_size))
 
 
-def _for_blocks(work, rows, step, parallel=True):
+def _for_blocks(work, rows, step):
     """work(lo, hi) for the blocks [lo, hi) of range(rows), `step` rows each, on `_threads` threads
-    (the caller takes blocks too; each thread takes the next block when it is done with one), or on
-    the calling thread alone when not `parallel`."""
+    (the caller takes blocks too; each thread takes the next block when it is done with one)."""
     count = -(-rows // step)
-    workers = min(_threads, count) if parallel else 1
+    workers = min(_threads, count)
     tickets = itertools.count()
 
     def run():
@@ -480,12 +480,10 @@ def _cross_entropy_common(kernel, z, target, ignore_index, reduction, grad_outpu
     return _finish(z.dtype.type(total / count), grad, want)
 
 
-def _fused_elements(block, threads_from=_PARALLEL_MIN):
+def _fused_elements(block):
     """A fused element-wise kernel from `block(arrays, params, c, grad) -> Σ loss`, which writes
     c·∂L/∂x into `grad` (None: the value only).  Applies to a reduced loss with one coefficient and
-    same-shaped contiguous arrays; returns NotImplemented otherwise.  Inputs of `threads_from`
-    elements or more use the thread pool: a few streaming passes gain less from a second thread
-    than handing blocks to it costs, transcendental functions gain at once."""
+    same-shaped contiguous arrays; returns NotImplemented otherwise."""
 
     def fused(kernel, arrays, params, coef, reduced, rows):
         x = arrays[0]
@@ -510,7 +508,7 @@ def _fused_elements(block, threads_from=_PARALLEL_MIN):
                     g[...] = kg
             partial[lo // step] = total
 
-        _for_blocks(work, x.size, step, x.size >= threads_from)
+        _for_blocks(work, x.size, step)
         return np.sum(partial), None if grad is None else grad.reshape(x.shape)
 
     return fused
@@ -572,8 +570,8 @@ def _kl_div_block(blocks, params, c, g):
 
 _FUSED = {  # printed kernel → (the same formula fused, the smallest input it is used for)
     "_k_cross_entropy_index": (_fused_rows_of_classes, 0),
-    "_k_mse_loss": (_fused_elements(_mse_block, 1 << 20), _PARALLEL_MIN),
-    "_k_smooth_l1_loss": (_fused_elements(_smooth_l1_block, 1 << 20), _PARALLEL_MIN),
+    "_k_mse_loss": (_fused_elements(_mse_block), _PARALLEL_MIN),
+    "_k_smooth_l1_loss": (_fused_elements(_smooth_l1_block), _PARALLEL_MIN),
     "_k_binary_cross_entropy_with_logits": (_fused_elements(_bce_with_logits_block), _PARALLEL_MIN),
     "_k_kl_div": (_fused_elements(_kl_div_block), _PARALLEL_MIN),
 }
