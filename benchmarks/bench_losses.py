@@ -31,6 +31,9 @@ from cases import Arrays, Case, all_cases
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_SECONDS = 2e-3  # calls per sample are batched up to this, so tiny inputs time well
+SETTLE_SECONDS = 1e-2  # single-threaded busy work before each sample: worker threads that PyTorch and
+# JAX leave spinning after a call (a few ms here) go to sleep instead of slowing the next sample, and
+# the cores do not idle (an idle core starts slower)
 WARMUP_SECONDS = 0.3  # at least 3 calls and this long, or 5 times as long while under 50 calls:
 # PyTorch's first dozens of calls can be slow; every runner is warmed up alike
 TOLERANCE = {"float32": 1e-5, "float64": 1e-10}
@@ -60,6 +63,12 @@ def relative_errors(result: tuple[object, object],
     return abs(loss - ref_loss) / abs(ref_loss), float(np.max(np.abs(grad - ref_grad))) / scale
 
 
+def settle() -> None:
+    scratch, end = np.zeros(1 << 14), time.perf_counter() + SETTLE_SECONDS
+    while time.perf_counter() < end:
+        np.add(scratch, 1.0, out=scratch)
+
+
 def time_alternately(runners: dict[str, peers.Runner], rounds: int) -> dict[str, float]:
     """Median seconds per call of each runner; one sample of each per round, in a new random order
     each round (so that no implementation always runs right after another: PyTorch's and JAX's
@@ -80,6 +89,7 @@ def time_alternately(runners: dict[str, peers.Runner], rounds: int) -> dict[str,
         for _ in range(rounds):
             for name in shuffle(list(runners), len(runners)):
                 run, n = runners[name], batch[name]
+                settle()
                 start = time.perf_counter()
                 for _ in range(n):
                     run()
