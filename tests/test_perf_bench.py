@@ -1,0 +1,45 @@
+"""The benchmark script: it checks every implementation against a float64 reference before timing,
+writes its table, and replaces only the README's Benchmarks section."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from generated_losses import GOLDEN
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import bench_losses
+import report
+
+QUICK = ["-k", "256", "--rounds", "1", "--dtype", "float32", "--no-torch", "--no-jax"]
+
+
+def test_a_quick_run_writes_a_table(tmp_path: Path) -> None:
+    table = tmp_path / "table.md"
+    assert bench_losses.main([*QUICK, "--module", str(GOLDEN), "--markdown", str(table)]) == 0
+    row = next(line for line in table.read_text().splitlines() if line.startswith("| `cross_entropy`"))
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[1:3] == ["256×10", "float32"] and cells[7].endswith("(numpy)") and float(cells[9]) < 1e-6
+
+
+def test_a_wrong_implementation_stops_the_run(tmp_path: Path) -> None:
+    wrong = tmp_path / "wrong.py"
+    wrong.write_text(
+        "import numpy as np\n"
+        "def cross_entropy_value_and_grad(z, t):\n"
+        "    return np.float32(1.0), np.zeros_like(z)\n"
+    )
+    with pytest.raises(SystemExit, match="disagree"):
+        bench_losses.main([*QUICK, "--module", str(wrong)])
+
+
+def test_the_readme_section_is_replaced_and_nothing_else(tmp_path: Path) -> None:
+    readme = tmp_path / "README.md"
+    readme.write_text("# Title\n\nIntro.\n")
+    report.update_readme(readme, "| first |\n", None)
+    report.update_readme(readme, "| second |\n", "benchmarks/ratios.png")
+    text = readme.read_text()
+    assert text.startswith("# Title\n\nIntro.\n\n## Benchmarks\n") and text.count("## Benchmarks") == 1
+    assert "| second |" in text and "| first |" not in text and "ratios.png" in text
