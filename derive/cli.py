@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__
+from . import cache as disk_cache
 from .catalogue import UnknownLossError, derivation, names, resolve, verified
 from .export import to_dict
 from .printing.terminal import check_table, show_lines
@@ -40,8 +41,12 @@ def main() -> None:
 def list_() -> None:
     """One line per loss: name, title, closed-form gradient."""
     for name in names():
-        d, _ = verified(name)
-        click.echo(f"{name:<44} {d.title.en:<52} {text(d.steps[-1].lhs)} = {text(d.gradient)}")
+        line = disk_cache.load("list", name)  # written once the entry was verified, keyed by the source
+        if not isinstance(line, str):
+            d, _ = verified(name)
+            line = f"{name:<44} {d.title.en:<52} {text(d.steps[-1].lhs)} = {text(d.gradient)}"
+            disk_cache.store("list", name, line)
+        click.echo(line)
 
 
 @main.command()

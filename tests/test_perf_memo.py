@@ -67,3 +67,21 @@ def test_the_fingerprint_covers_the_outputs_templates_and_libraries(monkeypatch)
     monkeypatch.undo()
     monkeypatch.setattr(memo, "_templates_key", lambda: "edited")
     assert memo.fingerprint(["a", "b"]) != key
+
+
+def test_derive_list_reads_its_lines_from_the_cache(monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    import derive.cli as cli
+
+    first = CliRunner().invoke(cli.main, ["list"])
+    assert first.exit_code == 0 and "cross_entropy" in first.output
+
+    def no_verification(name: str) -> None:
+        raise AssertionError(f"{name} verified again")
+
+    monkeypatch.setattr(cli, "verified", no_verification)
+    again = CliRunner().invoke(cli.main, ["list"])
+    assert again.exit_code == 0 and again.output == first.output
+    monkeypatch.setenv("DERIVE_NO_CACHE", "1")
+    assert CliRunner().invoke(cli.main, ["list"]).exit_code != 0  # without the cache it verifies
