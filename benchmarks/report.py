@@ -70,8 +70,11 @@ def environment_line(threads: int, versions: dict[str, str], load: tuple[float, 
     """Machine, threads, library versions and the 1-minute load average before and after the run
     (other processes on the machine slow every implementation, threaded ones most)."""
     libs = ", ".join(f"{k} {v}" for k, v in versions.items())
+    blas = [f"{k}={os.environ[k]}" for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE") if k in os.environ]
+    blas_note = f" ({', '.join(blas)} set; the generated kernels call no BLAS)" if blas else ""
     return (f"Machine: {platform.machine()}, {os.cpu_count()} cores, {threads} thread(s) for every "
-            f"implementation; {libs}; load average {load[0]:.1f} before, {load[1]:.1f} after the run.")
+            f"implementation; {libs}{blas_note}; load average {load[0]:.1f} before, {load[1]:.1f} "
+            f"after the run.")
 
 
 def plot(rows: list[Row], path: Path) -> bool:
