@@ -265,8 +265,8 @@ def _log1p_floor(u, floor):
 # sums are pairwise within a block and float64 across blocks).
 
 _BLOCK = 1 << 18  # elements per block at most: 1 MiB of float32, 2 MiB of float64 (a core's L2)
-_BLOCKS = 4  # ... and at least 1 << 15 elements, fewer when that makes 4 blocks: with many small
-# blocks the threads spend their time handing the GIL to each other between NumPy calls
+_BLOCKS = 4  # blocks per input at least (each of 1 << 15 elements or more): more and smaller blocks
+# would have the threads spend their time handing the GIL to each other between NumPy calls
 _PARALLEL_MIN = 1 << 17  # inputs with fewer elements run in one call on the calling thread
 _threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 _pool = None  # (process id, workers, executor): a forked child makes its own
@@ -388,7 +388,8 @@ def _blocks_unsplit(kernel, arrays, params, coef, reduced):
     return (np.sum(result[0]), *result[1:]) if reduced else result
 
 
-# --- fused kernels: a printed kernel's formula computed in place, for large inputs ---------------------
+# --- fused kernels: a printed kernel's formula computed in place, for large inputs (and cross_entropy's
+# common call at any size) ------------------------------------------------------------------------------
 # Each function below computes the closed form of the printed kernel named in _FUSED, block by block,
 # with as few passes over memory as NumPy allows: every ufunc writes into a block that is already
 # allocated (out=), float32 stays float32 (no float64 temporaries), the softmax is computed once and
