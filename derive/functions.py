@@ -52,8 +52,8 @@ def _wrt_component(base: IndexedBase, v: Expr) -> Expr | None:
     return None
 
 
-class Softmax(Function):
-    r"""Component ``i`` of the softmax of the vector ``z``: :math:`s_i`."""
+class _VectorComponent(Function):
+    """Component ``index`` of a function of the whole vector ``vector`` (softmax, log-softmax)."""
 
     nargs = 2
 
@@ -66,46 +66,43 @@ class Softmax(Function):
         return self.args[1]
 
     def _eval_derivative(self, v: Expr) -> Expr:
-        # softmax Jacobian: ∂s_i/∂z_j = s_i (δ_ij − s_j)
         jdx = _wrt_component(self.vector, v)
-        if jdx is None:
-            return S.Zero
+        return S.Zero if jdx is None else self.component_derivative(jdx)
+
+    def component_derivative(self, jdx: Expr) -> Expr:
+        """The derivative with respect to component ``jdx`` of the vector."""
+        raise NotImplementedError
+
+    def _exp_terms(self, size: int, component: Components) -> list[Expr]:
+        return [exp(component(self.vector, m)) for m in range(1, size + 1)]
+
+
+class Softmax(_VectorComponent):
+    r"""Component ``i`` of the softmax of the vector ``z``: :math:`s_i`."""
+
+    def component_derivative(self, jdx: Expr) -> Expr:
+        # softmax Jacobian: ∂s_i/∂z_j = s_i (δ_ij − s_j)
         return self * (KroneckerDelta(self.index, jdx) - Softmax(self.vector, jdx))
 
     def _eval_rewrite_as_exp(self, vector: IndexedBase, index: Expr, **kwargs) -> Expr:
         return exp(vector[index]) / _dummy_sum(lambda m: exp(vector[m]))
 
     def explicit(self, size: int, component: Components) -> Expr:
-        terms = [exp(component(self.vector, m)) for m in range(1, size + 1)]
-        return exp(component(self.vector, int(self.index))) / Add(*terms)
+        return exp(component(self.vector, int(self.index))) / Add(*self._exp_terms(size, component))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(_VectorComponent):
     r"""Component ``i`` of the log-softmax: :math:`\log s_i = z_i - \operatorname{LSE}(z)`."""
 
-    nargs = 2
-
-    @property
-    def vector(self) -> IndexedBase:
-        return self.args[0]
-
-    @property
-    def index(self) -> Expr:
-        return self.args[1]
-
-    def _eval_derivative(self, v: Expr) -> Expr:
+    def component_derivative(self, jdx: Expr) -> Expr:
         # ∂ log s_i / ∂z_j = δ_ij − s_j
-        jdx = _wrt_component(self.vector, v)
-        if jdx is None:
-            return S.Zero
         return KroneckerDelta(self.index, jdx) - Softmax(self.vector, jdx)
 
     def _eval_rewrite_as_exp(self, vector: IndexedBase, index: Expr, **kwargs) -> Expr:
         return vector[index] - log(_dummy_sum(lambda m: exp(vector[m])))
 
     def explicit(self, size: int, component: Components) -> Expr:
-        terms = [exp(component(self.vector, m)) for m in range(1, size + 1)]
-        return component(self.vector, int(self.index)) - log(Add(*terms))
+        return component(self.vector, int(self.index)) - log(Add(*self._exp_terms(size, component)))
 
 
 class LogSumExp(Function):
