@@ -24,6 +24,7 @@ the machine's cores).
 
 import itertools
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -400,9 +401,26 @@ def _blocks_unsplit(kernel, arrays, params, coef, reduced):
 _FLOATS = (np.dtype(np.float32), np.dtype(np.float64))
 
 
+_own = threading.local()  # each thread's work arrays, reused from call to call
+
+
 def _dot(a, b):
     """Σ a·b over a block, in NumPy's own loop (a BLAS dot would start threads inside ours)."""
     return float(np.einsum("i,i->", a, b))
+
+
+def _scratch(like, count):
+    """`count` work arrays with the shape and dtype of the block `like`, owned by the calling thread and
+    kept for its next call: no block allocates (and first touches) fresh memory.  A thread keeps at
+    most a few blocks of each float type (blocks are at most _BLOCK elements)."""
+    held = getattr(_own, "arrays", None)
+    if held is None:
+        held = _own.arrays = {}
+    arrays = held.get(like.dtype)
+    if arrays is None or arrays.shape[0] < count or arrays.shape[1] < like.size:
+        shape = (max(count, 0 if arrays is None else arrays.shape[0]), max(like.size, _BLOCK))
+        arrays = held[like.dtype] = np.empty(shape, like.dtype)
+    return [a[:like.size].reshape(like.shape) for a in arrays[:count]]
 
 
 def _xent_block(z, z_t, c, loss, e, axis):
@@ -517,7 +535,7 @@ def _fused_elements(block):
 
 def _mse_block(blocks, params, c, g):
     x, y = blocks
-    d = np.subtract(x, y, out=g)  # d = x − y (in the gradient's block)
+    d = np.subtract(x, y, out=_scratch(x, 1)[0] if g is None else g)  # d = x − y (in the gradient's block)
     total = _dot(d, d)  # Σ (x − y)²
     if g is not None:
         g *= 2 * c  # coef·(2·x − 2·y) = 2·coef·d
@@ -527,8 +545,9 @@ def _mse_block(blocks, params, c, g):
 def _smooth_l1_block(blocks, params, c, g):
     x, y = blocks
     (beta,) = params
-    d = np.subtract(x, y)
-    clipped = np.clip(d, -beta, beta, out=g)  # c = clip(x − y, −β, β) = β·∂L/∂x
+    d, clipped = _scratch(x, 2)
+    np.subtract(x, y, out=d)
+    clipped = np.clip(d, -beta, beta, out=clipped if g is None else g)  # c = clip(x − y, −β, β) = β·∂L/∂x
     # L = (x − y)²/(2β) for |x − y| < β, else |x − y| − β/2: both are c·(d − c/2)/β, and
     # c·d − c²/2 ≥ c·d/2 ≥ 0, so the difference below loses no precision
     total = (_dot(clipped, d) - 0.5 * _dot(clipped, clipped)) / beta
@@ -539,18 +558,20 @@ def _smooth_l1_block(blocks, params, c, g):
 
 def _bce_with_logits_block(blocks, params, c, g):
     z, y = blocks
-    w = np.abs(z)
-    np.negative(w, out=w)
-    np.exp(w, out=w)
-    np.log1p(w, out=w)  # l = log(1 + e^(−|z|))
-    a = np.maximum(z, 0)
-    sp = np.add(a, w)  # softplus(z) = max(z, 0) + l = −log(1 − σ(z)), no overflow
-    np.subtract(z, a, out=a)
-    np.subtract(a, w, out=a)  # −softplus(−z) = min(z, 0) − l = log σ(z)
-    # L = −(1 − y)·log(1 − σ(z)) − y·log σ(z): both terms ≥ 0, summed without cancellation
-    total = _dot(np.subtract(1, y, out=w), sp) - _dot(y, a)
+    low, high, soft = _scratch(z, 3)
+    low = low if g is None else g
+    np.minimum(z, 0, out=low)  # m = min(z, 0)
+    np.maximum(z, 0, out=high)  # M = max(z, 0)
+    np.subtract(low, high, out=soft)  # m − M = −|z|
+    np.exp(soft, out=soft)
+    np.log1p(soft, out=soft)  # l = log(1 + e^(−|z|))
+    # L = −(1 − y)·log(1 − σ(z)) − y·log σ(z) = (1 − y)·softplus(z) + y·softplus(−z) = l + (1 − y)·M − y·m,
+    # as softplus(±z) = max(±z, 0) + l: three sums of terms ≥ 0, without cancellation
+    total = float(np.add.reduce(soft)) - _dot(y, low)
+    low -= soft  # log σ(z) = −softplus(−z) = m − l
+    total += _dot(np.subtract(1, y, out=soft), high)
     if g is not None:
-        np.exp(a, out=g)  # σ(z) = exp(log σ(z))
+        np.exp(g, out=g)  # σ(z) = exp(log σ(z))
         g -= y
         g *= c  # coef·(σ(z) − y)
     return total
@@ -560,7 +581,8 @@ def _kl_div_block(blocks, params, c, g):
     x, y = blocks
     if np.minimum.reduce(y) < 0:
         return np.nan  # a negative target: log y is NaN; the printed kernel says so
-    w = np.maximum(y, np.finfo(y.dtype).smallest_subnormal)  # y, with 0 → the least positive number:
+    w = _scratch(y, 1)[0]
+    np.maximum(y, np.finfo(y.dtype).smallest_subnormal, out=w)  # y, with 0 → the least positive number:
     np.log(w, out=w)  # finite, and 0·log(…) = 0 as 0·log 0 = 0 (xlogy)
     w -= x
     total = _dot(y, w)  # Σ y·(log y − x)
