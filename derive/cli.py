@@ -64,7 +64,7 @@ def show(name: str, as_json: bool) -> None:
 
 def _verified_or_exit(name: str) -> tuple:
     try:
-        return verified(name)
+        return verified(name, jobs=os.cpu_count() or 1)
     except VerificationError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_CHECK_FAILED)
@@ -222,8 +222,12 @@ def doc(name: str, fmt: str, lang: str, output: Path | None) -> None:
     from .render.documents import render_document, render_page
     from .render.pages import PAGES
 
-    text_ = render_page(name, fmt, lang) if name in PAGES else render_document(
-        _resolve_or_exit(name), fmt, lang)
+    if name in PAGES:
+        text_ = render_page(name, fmt, lang)
+    else:
+        name = _resolve_or_exit(name)
+        _verified_or_exit(name)  # verified on every core before the document asks for it
+        text_ = render_document(name, fmt, lang)
     if output is None:
         click.echo(text_, nl=False)
     else:

@@ -14,12 +14,22 @@ Three checks, all of which must pass before a derivation is shown:
 
 Symbolic equality is decided without ``simplify``: the difference is brought
 to a canonical form (logits ``z_m = log E_m`` with ``E_m > 0``, logarithms
-expanded, powers split) and must ``cancel`` to zero.
+expanded, powers split), its transcendental atoms become independent variables,
+and the rational function that remains is evaluated exactly at random rational
+points (:func:`symbolically_equal`).
+
+The symbolic checks are independent of one another: ``verify(..., jobs=N)`` runs
+them on N forked processes (Linux), which is how ``derive show`` answers at once.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import random
+import sys
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -237,14 +247,68 @@ def _equation_checks(kind: str, label: str, lhs: Expr, rhs: Expr, sizes: tuple[i
     return checks
 
 
-def _step_checks(steps: tuple[Step, ...], prefix: str) -> list[Check]:
-    checks = []
+EquationTask = tuple[str, str, Expr, Expr, tuple[int, ...], tuple[Constraint, ...]]
+
+
+def _step_tasks(steps: tuple[Step, ...], prefix: str) -> list[EquationTask]:
+    tasks = []
     for number, step in enumerate(steps, 1):
         if isinstance(step.lhs, Symbol) and not isinstance(step.lhs, Indexed):
             continue  # the definition of the loss itself
-        checks += _equation_checks("step", f"{prefix}{number} ({step.rule})", step.lhs, step.rhs,
-                                   STEP_SIZES, step.assumes)
-    return checks
+        tasks.append(("step", f"{prefix}{number} ({step.rule})", step.lhs, step.rhs, STEP_SIZES,
+                      step.assumes))
+    return tasks
+
+
+def _equation_tasks(derivation: Derivation) -> list[EquationTask]:
+    """The symbolic checks of ``derivation``, in report order, as arguments of
+    :func:`_equation_checks`."""
+    used = derivation.steps[-1].assumes
+    raw = Derivative(Named(derivation.symbol, derivation.loss), derivation.wrt)
+    tasks = _step_tasks(derivation.steps, "step ") + _step_tasks(derivation.identities, "identity ")
+    tasks.append(("closed form", "gradient = raw derivative", raw, derivation.gradient,
+                  CLOSED_FORM_SIZES, used))
+    if derivation.gradient_general is not None:
+        tasks.append(("general form", "general form = raw derivative", raw, derivation.gradient_general,
+                      CLOSED_FORM_SIZES, ()))
+    if derivation.hessian is not None:
+        second = Derivative(raw, derivation.hessian.wrt)
+        tasks += _step_tasks(derivation.hessian.steps, "hessian step ")
+        tasks.append(("hessian", "Hessian = raw second derivative", second, derivation.hessian.expr,
+                      CLOSED_FORM_SIZES[:3], used))
+    return tasks
+
+
+_forked_tasks: list[EquationTask] = []  # the tasks of the running parallel verify: a forked worker
+# inherits them, so that only positions travel to it
+
+
+def _forked_group(positions: list[int]) -> list[list[Check]]:
+    return [_equation_checks(*_forked_tasks[p]) for p in positions]
+
+
+def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], list[Check]]) -> list[Check]:
+    """The checks of every task in order, then those of ``meanwhile()``.
+
+    With ``jobs`` > 1 a forked second process checks the closed form, general form and Hessian at
+    the sizes above the steps' (n = 4, 5, 6), while this one checks everything at the steps' sizes
+    (which share their instantiations) and runs ``meanwhile``.  Forking is done only where it is
+    safe: on Linux, from a process without other threads."""
+    global _forked_tasks
+    pairs = [(*task[:4], (size,), task[5]) for task in tasks for size in task[4]]
+    larger = [p for p, pair in enumerate(pairs) if pair[4][0] > max(STEP_SIZES)]
+    if jobs < 2 or not larger or sys.platform != "linux" or threading.active_count() > 1:
+        return [c for task in tasks for c in _equation_checks(*task)] + meanwhile()
+    _forked_tasks = pairs
+    try:
+        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
+            forked = pool.submit(_forked_group, larger)
+            results = {p: _equation_checks(*pair) for p, pair in enumerate(pairs) if p not in larger}
+            after = meanwhile()
+            results.update(zip(larger, forked.result(), strict=True))
+    finally:
+        _forked_tasks = []
+    return [c for position in range(len(pairs)) for c in results[position]] + after
 
 
 def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
@@ -274,34 +338,25 @@ def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
                  bool(worst < NUMERIC_TOLERANCE))
 
 
-def verify(derivation: Derivation, seed: int = 0) -> list[Check]:
-    """Every check of ``derivation``; see the module docstring."""
+def verify(derivation: Derivation, seed: int = 0, jobs: int = 1) -> list[Check]:
+    """Every check of ``derivation``; see the module docstring.  ``jobs`` > 1 runs the symbolic
+    checks on that many processes (the results are the same)."""
     rng = np.random.default_rng(seed)
-    used = derivation.steps[-1].assumes
-    raw = Derivative(Named(derivation.symbol, derivation.loss), derivation.wrt)
-    checks = _step_checks(derivation.steps, "step ")
-    checks += _step_checks(derivation.identities, "identity ")
-    checks += _equation_checks("closed form", "gradient = raw derivative", raw, derivation.gradient,
-                               CLOSED_FORM_SIZES, used)
-    if derivation.gradient_general is not None:
-        checks += _equation_checks("general form", "general form = raw derivative", raw,
-                                   derivation.gradient_general, CLOSED_FORM_SIZES, ())
-    if derivation.hessian is not None:
-        second = Derivative(raw, derivation.hessian.wrt)
-        checks += _step_checks(derivation.hessian.steps, "hessian step ")
-        checks += _equation_checks("hessian", "Hessian = raw second derivative", second,
-                                   derivation.hessian.expr, CLOSED_FORM_SIZES[:3], used)
-    checks.append(_numeric_check(derivation, rng))
-    if derivation.batch is not None:
-        from .batch import batch_checks  # batch.py builds on this module
 
-        checks += batch_checks(derivation, rng)
-    return checks
+    def numeric() -> list[Check]:
+        checks = [_numeric_check(derivation, rng)]
+        if derivation.batch is not None:
+            from .batch import batch_checks  # batch.py builds on this module
+
+            checks += batch_checks(derivation, rng)
+        return checks
+
+    return _run_tasks(_equation_tasks(derivation), jobs, numeric)
 
 
-def ensure_verified(derivation: Derivation) -> list[Check]:
+def ensure_verified(derivation: Derivation, jobs: int = 1) -> list[Check]:
     """Run :func:`verify`; raise :class:`VerificationError` naming the first failed check."""
-    checks = verify(derivation)
+    checks = verify(derivation, jobs=jobs)
     failed = [c for c in checks if not c.passed]
     if failed:
         first = failed[0]

@@ -95,3 +95,34 @@ def test_cross_entropy_closed_form_matches_central_differences(logits, weights):
         fd = (loss(zs + step) - loss(zs - step)) / (2 * h)
         assert closed(*zs, *target) == pytest.approx(fd, abs=1e-6)
 
+
+
+def test_parallel_verification_gives_the_serial_checks() -> None:
+    """`verify(..., jobs=2)` forks a worker for the larger sizes (in a fresh process: the test
+    process may have threads, where forking is not safe and the serial path is taken)."""
+    import subprocess
+    import sys
+    import textwrap
+
+    script = textwrap.dedent("""
+        import derive.verify as V
+        from derive.catalogue import derivation
+
+        pools = []
+
+        class Recorded(V.ProcessPoolExecutor):
+            def __init__(self, *args, **kwargs):
+                pools.append(args)
+                super().__init__(*args, **kwargs)
+
+        V.ProcessPoolExecutor = Recorded
+        d = derivation("cross_entropy")
+        parallel, serial = V.verify(d, jobs=2), V.verify(d, jobs=1)
+        assert len(pools) == 1, pools
+        assert parallel == serial and all(c.passed for c in parallel), (parallel, serial)
+        assert {c.size for c in parallel if c.kind == "closed form"} == {2, 3, 4, 5, 6}
+        print("ok", len(parallel))
+    """)
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("ok")

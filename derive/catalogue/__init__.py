@@ -71,12 +71,21 @@ def derivation(name: str) -> Derivation:
     return derive(entry)
 
 
-@cache
-def verified(name: str) -> tuple[Derivation, tuple[Check, ...]]:
+_verified: dict[str, tuple[Derivation, tuple[Check, ...]]] = {}
+
+
+def verified(name: str, jobs: int = 1) -> tuple[Derivation, tuple[Check, ...]]:
     """The derivation with its passed checks; raises ``VerificationError`` if any check fails.
 
-    Passed checks are remembered in the disk cache (:mod:`derive.cache`), keyed by the source."""
+    Passed checks are remembered in the disk cache (:mod:`derive.cache`), keyed by the source, and
+    for the life of the process.  ``jobs`` > 1 runs the symbolic checks on that many processes."""
     name = resolve(name)
+    if name not in _verified:
+        _verified[name] = _verify(name, jobs)
+    return _verified[name]
+
+
+def _verify(name: str, jobs: int) -> tuple[Derivation, tuple[Check, ...]]:
     d = derivation(name)
     remembered = _cache.load("checks", name)
     if isinstance(remembered, list):
@@ -84,6 +93,6 @@ def verified(name: str) -> tuple[Derivation, tuple[Check, ...]]:
             return d, tuple(Check(**entry) for entry in remembered)
         except TypeError:
             pass  # an entry of another shape: verify again
-    checks = tuple(ensure_verified(d))
+    checks = tuple(ensure_verified(d, jobs))
     _cache.store("checks", name, [asdict(c) for c in checks])
     return d, checks
