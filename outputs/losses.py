@@ -304,14 +304,17 @@ def _block_rows(rows, row_size):
 
 def _for_blocks(work, rows, step):
     """work(lo, hi) for the blocks [lo, hi) of range(rows), `step` rows each, on `_threads` threads
-    (the caller takes blocks too; each thread takes the next block when it is done with one)."""
+    (the caller takes blocks too; each thread takes the next block when it is done with one).  The
+    threads handle floating-point errors as the caller does (np.errstate is per thread)."""
     count = -(-rows // step)
     workers = min(_threads, count)
     tickets = itertools.count()
+    errors = np.geterr()
 
     def run():
-        while (b := next(tickets)) < count:
-            work(b * step, min(rows, b * step + step))
+        with np.errstate(**errors):
+            while (b := next(tickets)) < count:
+                work(b * step, min(rows, b * step + step))
 
     futures = [_executor().submit(run) for _ in range(workers - 1)]
     try:

@@ -5,6 +5,7 @@ the fast way and once in a single call of the printed kernel (``_PARALLEL_MIN`` 
 from __future__ import annotations
 
 import multiprocessing
+import warnings
 
 import numpy as np
 import pytest
@@ -132,12 +133,30 @@ def test_infinities_and_nan_fall_back_to_the_printed_kernel(case, monkeypatch) -
         target[3, 4] = 0.0  # 0·log 0 = 0
         x = np.where(np.isfinite(x), x, -1.0)
     args = (x, target)
-    got = _both(name, args, kwargs)
-    monkeypatch.setattr(fast, "_PARALLEL_MIN", 1 << 62)
-    want = _both(name, args, kwargs)
+    with np.errstate(invalid="ignore"):  # the NaN entry, and +inf logits in the softmax (inf − inf)
+        got = _both(name, args, kwargs)
+        monkeypatch.setattr(fast, "_PARALLEL_MIN", 1 << 62)
+        want = _both(name, args, kwargs)
     for g, w in zip(_leaves(got), _leaves(want), strict=True):
         scale = float(np.max(np.abs(w[np.isfinite(w)]), initial=1e-300))
         np.testing.assert_allclose(g, w, rtol=1e-11, atol=1e-11 * scale, equal_nan=True)
+
+
+@pytest.mark.parametrize(("case", "bad"), [("cross_entropy", np.inf), ("bce_with_logits", np.nan)])
+def test_worker_threads_handle_floating_point_errors_as_the_caller(case, bad) -> None:
+    """np.errstate is per thread: the caller's setting reaches the threads that take blocks (an
+    infinite logit makes inf − inf in the softmax; logaddexp flags a NaN as invalid)."""
+    name, args, kwargs = _inputs(case, np.float64, np.random.default_rng(6))
+    x = args[0].copy()
+    x.reshape(-1)[[5, 150_001]] = bad  # in the first block and in a later one
+    assert x.size >= 2 * fast._PARALLEL_MIN
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        with np.errstate(all="ignore"):
+            value, _ = getattr(fast, f"{name}_value_and_grad")(x, args[1], **kwargs)
+    assert not np.isfinite(value)
+    with np.errstate(invalid="raise"), pytest.raises(FloatingPointError):
+        getattr(fast, f"{name}_value_and_grad")(x, args[1], **kwargs)
 
 
 def test_a_negative_kl_target_gives_nan_as_the_printed_kernel() -> None:
