@@ -6,14 +6,16 @@ import json
 import os
 import re
 import sys
+from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import TypeVar
 
 import click
 
 from . import __version__
 from . import cache as disk_cache
-from .catalogue import UnknownLossError, derivation, names, resolve, verified
+from .catalogue import SPECS, UnknownLossError, derivation, names, resolve, verified
 from .export import to_dict
 from .printing.terminal import check_table, show_lines
 from .printing.text import text
@@ -21,6 +23,7 @@ from .verify import Check, VerificationError, verify
 
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
+T = TypeVar("T")
 
 
 def _resolve_or_exit(name: str) -> str:
@@ -37,14 +40,33 @@ def main() -> None:
     """Symbolic derivations of machine-learning losses, step by step, verified."""
 
 
+def _in_parallel(function: Callable[[str], T], items: list[str], jobs: int | None = None) -> Iterator[T]:
+    """``map(function, items)`` on up to ``jobs`` processes (default: the number of CPUs), in order."""
+    jobs = min(jobs or os.cpu_count() or 1, len(items))
+    if jobs < 2:
+        yield from map(function, items)
+        return
+    with ProcessPoolExecutor(jobs) as pool:
+        yield from pool.map(function, items)
+
+
+def _list_line(name: str) -> str:
+    d, _ = verified(name)
+    name_width = max(len(s.name) for s in SPECS.values())
+    title_width = max(len(s.title.en) for s in SPECS.values())
+    return f"{name:<{name_width}}  {d.title.en:<{title_width}}  {text(d.steps[-1].lhs)} = {text(d.gradient)}"
+
+
 @main.command("list")
 def list_() -> None:
     """One line per loss: name, title, closed-form gradient."""
-    for name in names():
-        line = disk_cache.load("list", name)  # written once the entry was verified, keyed by the source
+    # a line is cached once its entry was verified, keyed by the source; the others are computed on
+    # every core, and printed in catalogue order as they arrive
+    lines = {name: disk_cache.load("list", name) for name in names()}
+    computed = _in_parallel(_list_line, [name for name, line in lines.items() if not isinstance(line, str)])
+    for name, line in lines.items():
         if not isinstance(line, str):
-            d, _ = verified(name)
-            line = f"{name:<44} {d.title.en:<52} {text(d.steps[-1].lhs)} = {text(d.gradient)}"
+            line = next(computed)
             disk_cache.store("list", name, line)
         click.echo(line)
 
@@ -83,12 +105,7 @@ def check(names_: tuple[str, ...], jobs: int | None) -> None:
 
     Exits 1 if any check fails.  Always recomputes (the cache is not consulted)."""
     selected = [_resolve_or_exit(n) for n in names_] or names()
-    jobs = min(jobs or os.cpu_count() or 1, len(selected))
-    if jobs > 1:
-        with ProcessPoolExecutor(jobs) as pool:
-            results = dict(zip(selected, pool.map(_run_checks, selected), strict=True))
-    else:
-        results = {name: _run_checks(name) for name in selected}
+    results = dict(zip(selected, _in_parallel(_run_checks, selected, jobs), strict=True))
     for line in check_table(results):
         click.echo(line)
     failed = sum(not c.passed for checks in results.values() for c in checks)

@@ -20,6 +20,9 @@ def test_list_has_one_line_per_loss():
     lines = result.output.strip().splitlines()
     assert len(lines) == len(names())
     assert any(line.startswith("cross_entropy ") and "s_j − y_j" in line for line in lines)
+    # the gradients start in one column, after the longest title
+    assert len({line.index(" ∂") for line in lines}) == 1
+    assert [line.split()[0] for line in lines] == names()
 
 
 def test_show_cross_entropy_walks_to_s_minus_y():
