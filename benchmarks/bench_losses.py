@@ -3,7 +3,8 @@
     python benchmarks/bench_losses.py                 # every case, float32 and float64
     python benchmarks/bench_losses.py --quick         # small sizes, few rounds: a smoke run
     python benchmarks/bench_losses.py -k cross_entropy --dtype float32 --rounds 30
-    python benchmarks/bench_losses.py --readme        # full run; rewrites README's Benchmarks section
+    python benchmarks/bench_losses.py --readme        # full run in both regimes; rewrites README's Benchmarks
+    python benchmarks/bench_losses.py --back-to-back  # calls in a tight loop (threads kept awake)
 
 All implementations of a case are first checked against a float64 reference (the run stops if one
 disagrees), then timed alternately, round after round, so that a change in the machine's load hits
@@ -69,10 +70,15 @@ def settle() -> None:
         np.add(scratch, 1.0, out=scratch)
 
 
-def time_alternately(runners: dict[str, peers.Runner], rounds: int) -> dict[str, float]:
+def time_alternately(runners: dict[str, peers.Runner], rounds: int,
+                     back_to_back: bool = False) -> dict[str, float]:
     """Median seconds per call of each runner; one sample of each per round, in a new random order
     each round (so that no implementation always runs right after another: PyTorch's and JAX's
-    worker threads keep spinning for a while after a call, which slows whatever runs next)."""
+    worker threads keep spinning for a while after a call, which slows whatever runs next).
+
+    Each sample starts from settled cores (see ``settle``): a call made after other work.  With
+    ``back_to_back`` an untimed call of the same implementation comes between the settling and the
+    sample, which then times calls made one right after another, every thread still awake."""
     batch = {}
     for name, run in runners.items():
         calls, start, fastest = 0, time.perf_counter(), float("inf")
@@ -90,6 +96,8 @@ def time_alternately(runners: dict[str, peers.Runner], rounds: int) -> dict[str,
             for name in shuffle(list(runners), len(runners)):
                 run, n = runners[name], batch[name]
                 settle()
+                if back_to_back:
+                    run()
                 start = time.perf_counter()
                 for _ in range(n):
                     run()
@@ -114,7 +122,7 @@ def run_case(case: Case, dtype: str, module: ModuleType, args: argparse.Namespac
         raise SystemExit(f"{case.label} {dtype}: implementations disagree with the float64 reference "
                          f"(loss, gradient relative errors): {bad}")
     copy, traffic = peers.copy_runner(case, arrays, args.threads)
-    times = time_alternately({**runners, "copy": copy}, args.rounds)
+    times = time_alternately({**runners, "copy": copy}, args.rounds, args.back_to_back)
     floor = times.pop("copy") * traffic
     return report.Row(case.label, dtype, times, floor, errors["generated"][0])
 
@@ -129,6 +137,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--threads", type=int, default=os.cpu_count() or 1,
                    help="threads for every implementation (default: the machine's cores)")
     p.add_argument("--quick", action="store_true", help="small sizes and 5 rounds")
+    p.add_argument("--back-to-back", action="store_true",
+                   help="time calls made right after a call of the same implementation (default: after "
+                        "other work, every implementation's threads asleep)")
     p.add_argument("--no-torch", dest="torch", action="store_false", help="leave PyTorch out")
     p.add_argument("--no-jax", dest="jax", action="store_false", help="leave JAX out")
     p.add_argument("--markdown", type=Path, help="also write the table to this file")
@@ -159,20 +170,27 @@ def main(argv: list[str] | None = None) -> int:
     for name in ("torch", "jax"):
         if getattr(args, name):
             versions[name] = __import__(name).__version__
-    rows, load_before = [], os.getloadavg()[0]
-    for case in cases:
-        for dtype in args.dtype:
-            row = run_case(case, dtype, module, args)
-            rows.append(row)
-            ratio = f"{row.ratio:.2f}x {row.best_peer}" if row.ratio is not None else ""
-            times = "  ".join(f"{k} {v * 1e3:8.3f} ms" for k, v in row.times.items())
-            print(f"{case.label:<40} {dtype:<8} {times}  floor {row.floor * 1e3:.3f} ms  {ratio}", flush=True)
-    table = report.markdown(rows, report.environment_line(args.threads, versions,
-                                                           (load_before, os.getloadavg()[0])))
+    regimes = [False, True] if args.readme else [args.back_to_back]
+    results: dict[bool, list[report.Row]] = {regime: [] for regime in regimes}
+    load_before = os.getloadavg()[0]
+    for back_to_back in regimes:
+        args.back_to_back = back_to_back
+        for case in cases:
+            for dtype in args.dtype:
+                row = run_case(case, dtype, module, args)
+                results[back_to_back].append(row)
+                ratio = f"{row.ratio:.2f}x {row.best_peer}" if row.ratio is not None else ""
+                times = "  ".join(f"{k} {v * 1e3:8.3f} ms" for k, v in row.times.items())
+                print(f"{case.label:<40} {dtype:<8} {times}  floor {row.floor * 1e3:.3f} ms  {ratio}"
+                      f"{'  (back to back)' if back_to_back else ''}", flush=True)
+    environment = report.environment_line(args.threads, versions, (load_before, os.getloadavg()[0]))
+    tables = [(f"### {report.REGIMES[regime][0].capitalize()}\n\n" if len(regimes) > 1 else "")
+              + report.markdown(rows, environment, regime) for regime, rows in results.items()]
+    table = "\n".join(tables)
     print("\n" + table)
     if args.markdown:
         args.markdown.write_text(table, encoding="utf-8")
-    plotted = args.plot is not None and report.plot(rows, args.plot)
+    plotted = args.plot is not None and report.plot(results, args.plot)
     if args.readme:
         image = args.plot.resolve().relative_to(ROOT).as_posix() if plotted else None
         report.update_readme(ROOT / "README.md", table, image)

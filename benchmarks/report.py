@@ -11,10 +11,20 @@ from pathlib import Path
 PEERS = ("numpy", "torch", "jax")
 START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 COMMAND = "python benchmarks/bench_losses.py --readme"
-SLOWER = ("Around 1e6 float32 elements the cheap element-wise losses are at parity with PyTorch (0.9 to 1.3 "
-          "from run to run): NumPy makes one pass over a block per operation (5 for smooth L1, 14 for BCE "
-          "with logits) where PyTorch runs one fused C++ loop per direction, and at about a millisecond a "
-          "second thread gains little, as the threads hand the GIL to each other between NumPy calls.")
+SLOWER = ("Around 1e6 elements the cheap element-wise losses are at parity with PyTorch: NumPy makes one "
+          "pass over a block per operation (5 for smooth L1, 13 for BCE with logits) where PyTorch fuses "
+          "each direction into a few vectorised loops, and at about a millisecond per call the second "
+          "thread gains about 1.4× instead of 2×: the threads take turns with the GIL between NumPy calls, "
+          "and waking a thread that waits for it costs tens of microseconds here.")
+SPINNING = (" Back to back, PyTorch's OpenMP threads are still spinning from its previous call, while the "
+            "generated module's worker sleeps between calls and must be woken.")
+REGIMES = {
+    False: ("after other work", "each sample follows 10 ms of single-threaded work, so every "
+            "implementation's worker threads are asleep when it is called (a loss called once per "
+            "training step, between the model's own computations)"),
+    True: ("back to back", "each sample follows an untimed call of the same implementation, so its "
+           "worker threads are awake (a loss called in a tight loop)"),
+}
 
 
 @dataclass
@@ -44,7 +54,7 @@ def _ms(seconds: float | None) -> str:
     return f"{ms:.3f}" if ms < 1 else f"{ms:.2f}" if ms < 100 else f"{ms:.0f}"
 
 
-def markdown(rows: list[Row], environment: str) -> str:
+def markdown(rows: list[Row], environment: str, back_to_back: bool = False) -> str:
     """The table: medians in ms, the ratio to the faster of PyTorch and JAX, and the memory floor."""
     head = ("| loss | size | dtype | generated | NumPy (plain) | PyTorch | JAX | ratio to best peer "
             "| memory floor | loss rel. error |")
@@ -57,9 +67,12 @@ def markdown(rows: list[Row], environment: str) -> str:
         lines.append("| " + " | ".join(cells) + " |")
     slower = [f"{r.label} {r.dtype} ({r.ratio:.2f}×)" for r in rows if r.ratio is not None and r.ratio > 1.0]
     if slower:
-        lines.append(f"\nAbove 1.0 in this run: {', '.join(slower)}. {SLOWER}")
+        why = SLOWER + (SPINNING if back_to_back else "")
+        lines.append(f"\nAbove 1.0 in this run: {', '.join(slower)}. {why}")
+    title, how = REGIMES[back_to_back]
     note = (f"\nTimes are medians in ms of forward + gradient (`NAME_value_and_grad`; PyTorch: loss + "
-            f"`backward()`; JAX: `jit(value_and_grad)`), measured alternately in one run. The ratio is the "
+            f"`backward()`; JAX: `jit(value_and_grad)`), measured alternately in one run, {title}: {how}. "
+            f"The ratio is the "
             f"generated code's time over the faster of PyTorch and JAX (the plain NumPy version when neither "
             f"is installed). The memory floor is the time to read every input and write the gradient once, "
             f"scaled from a copy of the same size measured in the same run. {environment}\n")
@@ -77,8 +90,9 @@ def environment_line(threads: int, versions: dict[str, str], load: tuple[float, 
             f"after the run.")
 
 
-def plot(rows: list[Row], path: Path) -> bool:
-    """A bar chart of the ratios (needs matplotlib, the ``plots`` extra); False when unavailable."""
+def plot(regimes: dict[bool, list[Row]], path: Path) -> bool:
+    """A bar chart of the ratios, a bar per regime (needs matplotlib, the ``plots`` extra); False when
+    unavailable."""
     try:
         import matplotlib
     except ImportError:
@@ -86,16 +100,21 @@ def plot(rows: list[Row], path: Path) -> bool:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    rated = [r for r in rows if r.ratio is not None]
-    fig, ax = plt.subplots(figsize=(9, 0.32 * len(rated) + 1.4))
-    labels = [f"{r.label} {r.dtype}" for r in rated]
-    ratios = [r.ratio for r in rated]
-    colors = ["#2a7" if x <= 1.0 else "#c43" for x in ratios]
-    ax.barh(range(len(rated)), ratios, color=colors)
+    first = next(iter(regimes.values()))
+    labels = [f"{r.label} {r.dtype}" for r in first if r.ratio is not None]
+    height = 0.8 / len(regimes)
+    fig, ax = plt.subplots(figsize=(9, 0.32 * len(labels) * (1 + 0.5 * (len(regimes) - 1)) + 1.6))
+    for k, (back_to_back, rows) in enumerate(regimes.items()):
+        ratios = [r.ratio for r in rows if r.ratio is not None]
+        ax.barh([i + k * height for i in range(len(ratios))], ratios, height=height,
+                color=["#2a7" if x <= 1.0 else "#c43" for x in ratios], alpha=1.0 - 0.45 * k,
+                label=REGIMES[back_to_back][0])
     ax.axvline(1.0, color="black", linewidth=0.8)
-    ax.set_yticks(range(len(rated)), labels, fontsize=8)
+    ax.set_yticks([i + height * (len(regimes) - 1) / 2 for i in range(len(labels))], labels, fontsize=8)
     ax.invert_yaxis()
     ax.set_xlabel("generated time / best peer time (lower is faster; 1.0 = parity)")
+    if len(regimes) > 1:
+        ax.legend(loc="lower right", fontsize=8)
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=110)

@@ -24,6 +24,21 @@ def test_a_quick_run_writes_a_table(tmp_path: Path) -> None:
     assert cells[1:3] == ["256×10", "float32"] and cells[7].endswith("(numpy)") and float(cells[9]) < 1e-6
 
 
+def test_back_to_back_says_so_in_the_table(tmp_path: Path) -> None:
+    table = tmp_path / "table.md"
+    args = [*QUICK, "--module", str(GOLDEN), "--markdown", str(table), "--back-to-back"]
+    assert bench_losses.main(args) == 0
+    text = table.read_text()
+    assert "back to back: each sample follows an untimed call" in text and "after other work" not in text
+
+
+def test_the_ratio_plot_has_a_bar_per_regime(tmp_path: Path) -> None:
+    pytest.importorskip("matplotlib")
+    row = report.Row("cross_entropy 256×10", "float32", {"generated": 1.0, "torch": 2.0}, 0.1, 0.0)
+    assert report.plot({False: [row], True: [row]}, tmp_path / "ratios.png")
+    assert (tmp_path / "ratios.png").stat().st_size > 1000
+
+
 def test_a_wrong_implementation_stops_the_run(tmp_path: Path) -> None:
     wrong = tmp_path / "wrong.py"
     wrong.write_text(
