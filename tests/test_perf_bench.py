@@ -58,3 +58,27 @@ def test_the_readme_section_is_replaced_and_nothing_else(tmp_path: Path) -> None
     text = readme.read_text()
     assert text.startswith("# Title\n\nIntro.\n\n## Benchmarks\n") and text.count("## Benchmarks") == 1
     assert "| second |" in text and "| first |" not in text and "ratios.png" in text
+
+
+def test_the_tool_timer_runs_a_command_cold_and_fills_its_section(tmp_path: Path, monkeypatch) -> None:
+    import bench_tool
+
+    monkeypatch.setattr(bench_tool, "RUNS", [("derive show kl_div", ["show", "kl_div"], True, 60.0)])
+    rows = bench_tool.measure(repeat=1)
+    assert [(label, cold) for label, cold, _, _ in rows] == [("derive show kl_div", True)]
+    assert 0 < rows[0][2] < 60
+    table = bench_tool.markdown(rows, 1)
+    assert "| `derive show kl_div` | cold |" in table and "60 ✓" in table
+    readme = tmp_path / "README.md"
+    readme.write_text("# T\n")
+    for body in ("first\n", "second\n"):
+        report.replace_section(readme, "Speed of the tool", bench_tool.START, bench_tool.END, body)
+    text = readme.read_text()
+    assert text.count("## Speed of the tool") == 1 and "second" in text and "first" not in text
+
+
+def test_the_tool_timer_stops_when_a_command_fails(tmp_path: Path) -> None:
+    import bench_tool
+
+    with pytest.raises(SystemExit, match="exited 2"):
+        bench_tool.run(["show", "no_such_loss"], tmp_path / "cache", tmp_path / "out")
