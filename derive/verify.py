@@ -18,8 +18,9 @@ expanded, powers split), its transcendental atoms become independent variables,
 and the rational function that remains is evaluated exactly at random rational
 points (:func:`symbolically_equal`).
 
-The symbolic checks are independent of one another: ``verify(..., jobs=N)`` runs
-them on N forked processes (Linux), which is how ``derive show`` answers at once.
+The symbolic checks are independent of one another: ``verify(..., jobs=2)`` runs
+the larger sizes in a forked second process (Linux), which is how ``derive show``
+answers within a second.
 """
 
 from __future__ import annotations
@@ -303,7 +304,7 @@ def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], lis
     try:
         with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
             forked = pool.submit(_forked_group, larger)
-            results = {p: _equation_checks(*pair) for p, pair in enumerate(pairs) if p not in larger}
+            results = {p: _equation_checks(*pair) for p, pair in enumerate(pairs) if p not in set(larger)}
             after = meanwhile()
             results.update(zip(larger, forked.result(), strict=True))
     finally:
@@ -339,8 +340,8 @@ def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
 
 
 def verify(derivation: Derivation, seed: int = 0, jobs: int = 1) -> list[Check]:
-    """Every check of ``derivation``; see the module docstring.  ``jobs`` > 1 runs the symbolic
-    checks on that many processes (the results are the same)."""
+    """Every check of ``derivation``; see the module docstring.  With ``jobs`` > 1 a second process
+    shares the symbolic checks (the results are the same)."""
     rng = np.random.default_rng(seed)
 
     def numeric() -> list[Check]:

@@ -78,7 +78,7 @@ def verified(name: str, jobs: int = 1) -> tuple[Derivation, tuple[Check, ...]]:
     """The derivation with its passed checks; raises ``VerificationError`` if any check fails.
 
     Passed checks are remembered in the disk cache (:mod:`derive.cache`), keyed by the source, and
-    for the life of the process.  ``jobs`` > 1 runs the symbolic checks on that many processes."""
+    for the life of the process.  With ``jobs`` > 1 a second process shares the symbolic checks."""
     name = resolve(name)
     if name not in _verified:
         _verified[name] = _verify(name, jobs)
