@@ -187,9 +187,9 @@ def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[s
 
     try:
         with time_limit(timeout):
-            result = render(run(expression, wrt=wrt, vectors=vectors, scalars=scalars, simplex=simplex,
-                                onehot=onehot, name=name, hessian=hessian), fmt, styled=output is None,
-                            lang=lang)
+            loss = run(expression, wrt=wrt, vectors=vectors, scalars=scalars, simplex=simplex,
+                       onehot=onehot, name=name, hessian=hessian, jobs=os.cpu_count() or 1)
+            result = render(loss, fmt, styled=output is None, lang=lang)
     except ValueError as error:
         click.echo(f"Error: {error}", err=True)
         sys.exit(EXIT_USAGE)

@@ -79,21 +79,24 @@ class CustomLoss:
 
 def from_expression(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
                     scalars: Mapping[str, float] | None = None, simplex: Sequence[str] | str = (),
-                    onehot: str | None = None, name: str = "custom", hessian: bool = False) -> Derivation:
+                    onehot: str | None = None, name: str = "custom", hessian: bool = False,
+                    jobs: int = 1) -> Derivation:
     """The verified derivation of the loss ``expression`` with respect to the vector ``wrt``.
 
     ``vectors`` names the vectors (length ``n``; ``wrt`` and the ``simplex``/``onehot`` vectors are
     added when missing), ``scalars`` the scalars and their default values; ``simplex`` vectors sum
     to one, the ``onehot`` vector is the one-hot encoding of a class ``t``.  Raises ``ValueError``
     for bad arguments or an expression outside the language (:class:`derive.parse.ExpressionError`),
-    :class:`derive.verify.VerificationError` when a check fails."""
+    :class:`derive.verify.VerificationError` when a check fails.  ``jobs=2`` shares the checks with a
+    second process (:func:`derive.verify.verify`)."""
     return build(expression, wrt=wrt, vectors=vectors, scalars=scalars, simplex=simplex,
-                 onehot=onehot, name=name, hessian=hessian).derivation
+                 onehot=onehot, name=name, hessian=hessian, jobs=jobs).derivation
 
 
 def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
           scalars: Mapping[str, float] | None = None, simplex: Sequence[str] | str = (),
-          onehot: str | None = None, name: str = "custom", hessian: bool = False) -> CustomLoss:
+          onehot: str | None = None, name: str = "custom", hessian: bool = False,
+          jobs: int = 1) -> CustomLoss:
     """Like :func:`from_expression`, with the checks and the argument list for code generation."""
     _check_identifier("name", name)
     from .catalogue import SPECS  # documents look catalogue names up (framework usages, stability)
@@ -139,7 +142,7 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
     remarks = (() if closed else (NO_CLOSED_FORM,)) + \
         ((SUBGRADIENT,) if loss.has(Abs, Max, Min) else ())
     derivation = replace(derivation, remarks=remarks)
-    checks = tuple(ensure_verified(derivation))
+    checks = tuple(ensure_verified(derivation, jobs))
     return CustomLoss(derivation, checks, expression.strip(), tuple(bases.values()),
                       tuple((symbols[s], defaults[s]) for s in defaults), closed)
 

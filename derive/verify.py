@@ -30,9 +30,9 @@ import random
 import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from functools import lru_cache
+from multiprocessing.connection import Connection
 
 import numpy as np
 from sympy import (
@@ -280,12 +280,17 @@ def _equation_tasks(derivation: Derivation) -> list[EquationTask]:
     return tasks
 
 
-_forked_tasks: list[EquationTask] = []  # the tasks of the running parallel verify: a forked worker
-# inherits them, so that only positions travel to it
-
-
-def _forked_group(positions: list[int]) -> list[list[Check]]:
-    return [_equation_checks(*_forked_tasks[p]) for p in positions]
+def _checks_into(pipe: Connection, pairs: list[EquationTask]) -> None:
+    """Run in a forked process: the checks of ``pairs``, or the exception raised, into ``pipe``."""
+    try:
+        pipe.send([_equation_checks(*pair) for pair in pairs])
+    except BaseException as error:  # handed to the parent, which raises it
+        try:
+            pipe.send(error)
+        except Exception:  # an exception that does not pickle
+            pipe.send(RuntimeError(f"the verifying worker failed: {error!r}"))
+    finally:
+        pipe.close()
 
 
 def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], list[Check]]) -> list[Check]:
@@ -294,21 +299,32 @@ def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], lis
     With ``jobs`` > 1 a forked second process checks the closed form, general form and Hessian at
     the sizes above the steps' (n = 4, 5, 6), while this one checks everything at the steps' sizes
     (which share their instantiations) and runs ``meanwhile``.  Forking is done only where it is
-    safe: on Linux, from a process without other threads."""
-    global _forked_tasks
+    safe: on Linux, from a process without other threads.  If this process is interrupted (a
+    time limit, Ctrl-C), the worker is killed with it."""
     pairs = [(*task[:4], (size,), task[5]) for task in tasks for size in task[4]]
     larger = [p for p, pair in enumerate(pairs) if pair[4][0] > max(STEP_SIZES)]
     if jobs < 2 or not larger or sys.platform != "linux" or threading.active_count() > 1:
         return [c for task in tasks for c in _equation_checks(*task)] + meanwhile()
-    _forked_tasks = pairs
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    worker = context.Process(target=_checks_into, args=(send, [pairs[p] for p in larger]), daemon=True)
+    worker.start()
+    send.close()
     try:
-        with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork")) as pool:
-            forked = pool.submit(_forked_group, larger)
-            results = {p: _equation_checks(*pair) for p, pair in enumerate(pairs) if p not in set(larger)}
-            after = meanwhile()
-            results.update(zip(larger, forked.result(), strict=True))
+        results = {p: _equation_checks(*pair) for p, pair in enumerate(pairs) if p not in set(larger)}
+        after = meanwhile()
+        try:
+            forked = receive.recv()
+        except EOFError:
+            forked = RuntimeError("the verifying worker process ended without a result")
     finally:
-        _forked_tasks = []
+        receive.close()
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+    if isinstance(forked, BaseException):
+        raise forked
+    results.update(zip(larger, forked, strict=True))
     return [c for position in range(len(pairs)) for c in results[position]] + after
 
 

@@ -97,32 +97,92 @@ def test_cross_entropy_closed_form_matches_central_differences(logits, weights):
 
 
 
-def test_parallel_verification_gives_the_serial_checks() -> None:
-    """`verify(..., jobs=2)` forks a worker for the larger sizes (in a fresh process: the test
-    process may have threads, where forking is not safe and the serial path is taken)."""
+def _in_a_fresh_process(script: str) -> str:
+    """Run ``script`` in a new interpreter (the test process may have threads, where the verifier
+    does not fork) and return what it printed; it must exit 0."""
     import subprocess
     import sys
     import textwrap
 
-    script = textwrap.dedent("""
-        import derive.verify as V
-        from derive.catalogue import derivation
-
-        pools = []
-
-        class Recorded(V.ProcessPoolExecutor):
-            def __init__(self, *args, **kwargs):
-                pools.append(args)
-                super().__init__(*args, **kwargs)
-
-        V.ProcessPoolExecutor = Recorded
-        d = derivation("cross_entropy")
-        parallel, serial = V.verify(d, jobs=2), V.verify(d, jobs=1)
-        assert len(pools) == 1, pools
-        assert parallel == serial and all(c.passed for c in parallel), (parallel, serial)
-        assert {c.size for c in parallel if c.kind == "closed form"} == {2, 3, 4, 5, 6}
-        print("ok", len(parallel))
-    """)
-    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    run = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True, text=True,
+                         timeout=120)
     assert run.returncode == 0, run.stderr
-    assert run.stdout.startswith("ok")
+    return run.stdout
+
+
+_SPY = """
+    import multiprocessing
+    import derive.verify as V
+    from derive.catalogue import derivation
+
+    started = []
+    real = multiprocessing.get_context
+
+    def spying(method):
+        context = real(method)
+
+        class Recorded(context.Process):
+            def start(self):
+                started.append(method)
+                super().start()
+
+        context.Process = Recorded
+        return context
+
+    V.multiprocessing.get_context = spying
+    d = derivation("cross_entropy")
+"""
+
+
+def test_parallel_verification_gives_the_serial_checks() -> None:
+    """`verify(..., jobs=2)` forks one worker for n = 4..6; the checks are those of the serial run."""
+    out = _in_a_fresh_process(_SPY + """
+    parallel, serial = V.verify(d, jobs=2), V.verify(d, jobs=1)
+    assert started == ["fork"], started
+    assert parallel == serial and all(c.passed for c in parallel), (parallel, serial)
+    assert {c.size for c in parallel if c.kind == "closed form"} == {2, 3, 4, 5, 6}
+    print("ok", len(parallel))
+    """)
+    assert out.startswith("ok")
+
+
+def test_an_error_in_the_forked_worker_is_raised_here() -> None:
+    out = _in_a_fresh_process(_SPY + """
+    real_checks = V._equation_checks
+
+    def failing(kind, label, lhs, rhs, sizes, constraints):
+        if sizes[0] > 3:
+            raise ArithmeticError(f"at n={sizes[0]}")
+        return real_checks(kind, label, lhs, rhs, sizes, constraints)
+
+    V._equation_checks = failing
+    try:
+        V.verify(d, jobs=2)
+    except ArithmeticError as error:
+        print("raised", error, started)
+    """)
+    assert out.startswith("raised at n=") and "fork" in out
+
+
+def test_a_time_limit_ends_the_forked_worker_too() -> None:
+    out = _in_a_fresh_process(_SPY + """
+    import multiprocessing, time
+    from derive.custom import DerivationFailed
+    from derive.custom_output import time_limit
+    real_checks = V._equation_checks
+
+    def slow(kind, label, lhs, rhs, sizes, constraints):
+        if sizes[0] > 3:
+            time.sleep(60)
+        return real_checks(kind, label, lhs, rhs, sizes, constraints)
+
+    V._equation_checks = slow
+    start = time.perf_counter()
+    try:
+        with time_limit(2):
+            V.verify(d, jobs=2)
+    except DerivationFailed:
+        print("stopped", round(time.perf_counter() - start), len(multiprocessing.active_children()), started)
+    """)
+    words = out.split()
+    assert words[0] == "stopped" and int(words[1]) < 10 and words[2] == "0", out
