@@ -309,7 +309,7 @@ def _for_blocks(work, rows, step):
     count = -(-rows // step)
     workers = min(_threads, count)
     tickets = itertools.count()
-    errors = np.geterr()
+    errors = {**np.geterr(), "call": np.geterrcall()}
 
     def run():
         with np.errstate(**errors):

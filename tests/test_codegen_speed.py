@@ -157,6 +157,10 @@ def test_worker_threads_handle_floating_point_errors_as_the_caller(case, bad) ->
     assert not np.isfinite(value)
     with np.errstate(invalid="raise"), pytest.raises(FloatingPointError):
         getattr(fast, f"{name}_value_and_grad")(x, args[1], **kwargs)
+    seen = []
+    with np.errstate(all="call", call=lambda kind, flag: seen.append(kind)):
+        getattr(fast, f"{name}_value_and_grad")(x, args[1], **kwargs)
+    assert "invalid value" in seen
 
 
 def test_a_negative_kl_target_gives_nan_as_the_printed_kernel() -> None:
