@@ -80,14 +80,15 @@ def has_plot(name: str) -> bool:
 
 
 @cache
-def _module_signatures() -> dict[str, str] | None:
-    """``def`` line(s) of every public function of the generated module, by name; None without a
-    code generator."""
+def _signatures(functions: tuple[str, ...]) -> dict[str, str] | None:
+    """``def`` line(s) of the generated ``functions`` and their ``_grad`` and ``_value_and_grad``, by
+    name, from a module rendered with just these (so that one document verifies only its own
+    kernels); None without a code generator."""
     try:
         from ..codegen import render_module
     except ImportError:
         return None
-    source = render_module()
+    source = render_module(list(functions))
     lines = source.splitlines()
     signatures = {}
     for node in ast.parse(source).body:
@@ -99,12 +100,14 @@ def _module_signatures() -> dict[str, str] | None:
 
 def code_view(name: str) -> CodeView | None:
     """The generated functions whose kernels come from ``name``; None while there is no code generator."""
-    signatures = _module_signatures()
+    try:
+        from ..codegen import CODE_SPECS
+    except ImportError:
+        return None
+    functions = tuple(spec.name for spec in CODE_SPECS if name == spec.name or name in spec.derivations)
+    signatures = _signatures(functions) if functions else {}
     if signatures is None:
         return None
-    from ..codegen import CODE_SPECS
-
-    functions = [spec.name for spec in CODE_SPECS if name == spec.name or name in spec.derivations]
     return CodeView(tuple(signatures[f"{function}{suffix}"] for function in functions
                           for suffix in ("", "_grad", "_value_and_grad")))
 
