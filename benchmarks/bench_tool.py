@@ -31,6 +31,10 @@ COMMAND = "python benchmarks/bench_tool.py --readme"
 RUNS = [
     ("derive show cross_entropy", ["show", "cross_entropy"], True, 1.0),
     ("derive show cross_entropy", ["show", "cross_entropy"], False, 2.0),
+    ("derive doc cross_entropy --format html", ["doc", "cross_entropy", "--format", "html"], True, None),
+    ("derive custom (the README's GCE loss)",
+     ["custom", "sum(y * (1 - softmax(z)**q) / q)", "--wrt", "z", "--onehot", "y", "--scalar", "q=0.7"],
+     True, None),
     ("derive list", ["list"], True, None),
     ("derive list", ["list"], False, 2.0),
     ("derive check (41 entries)", ["check"], True, 15.0),
