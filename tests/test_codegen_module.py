@@ -81,8 +81,8 @@ def test_every_function_has_its_two_twins() -> None:
     for name in code_names():
         for suffix in ("", "_grad", "_value_and_grad"):
             assert callable(getattr(losses, name + suffix))
-    assert sorted(losses.__all__) == losses.__all__ and len(losses.__all__) == 3 * len(CODE_SPECS) + 2
-    assert {"get_num_threads", "set_num_threads"} <= set(losses.__all__)  # the thread setting
+    assert sorted(losses.__all__) == losses.__all__ and len(losses.__all__) == 3 * len(CODE_SPECS) + 3
+    assert {"get_num_threads", "set_num_threads", "set_recycling"} <= set(losses.__all__)  # the settings
 
 
 def test_signatures_are_pytorchs() -> None:
@@ -123,7 +123,7 @@ def test_derive_code_writes_a_module(tmp_path: Path) -> None:
         f"{name}{suffix}"
         for name in ("mse_loss", "cross_entropy")
         for suffix in ("", "_grad", "_value_and_grad")
-    } | {"get_num_threads", "set_num_threads"}
+    } | {"get_num_threads", "set_num_threads", "set_recycling"}
 
 
 def test_derive_code_to_standard_output_and_usage_errors() -> None:

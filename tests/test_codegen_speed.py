@@ -235,3 +235,67 @@ def test_a_row_of_infinities_in_the_common_call_takes_the_limits(monkeypatch) ->
         want = fast.cross_entropy_value_and_grad(z[:2], t[:2])
     for g, w in zip(_leaves(got), _leaves(want), strict=True):
         np.testing.assert_allclose(g, w, rtol=1e-12, equal_nan=True)
+
+
+@pytest.fixture
+def recycling():
+    """The generated module's recycling at its default, with nothing kept before or after the test."""
+    fast._returned.clear()
+    yield fast
+    fast.set_recycling(1 << 28)
+    fast._returned.clear()
+
+
+def _large_pair(dtype=np.float32, n=1 << 21):  # 8 MiB of float32: above the 4 MiB from which results recycle
+    rng = np.random.default_rng(n)
+    return rng.standard_normal(n).astype(dtype), rng.standard_normal(n).astype(dtype)
+
+
+def test_a_dropped_large_result_is_reused_and_a_held_one_never(recycling) -> None:
+    x, y = _large_pair()
+    _, first = fast.mse_loss_value_and_grad(x, y)
+    address, expected = first.ctypes.data, first.copy()
+    del first
+    _, second = fast.mse_loss_value_and_grad(x, y)
+    assert second.ctypes.data == address  # the memory of the dropped gradient
+    np.testing.assert_array_equal(second, expected)
+    _, third = fast.mse_loss_value_and_grad(x, y)  # `second` is held: new memory
+    assert not np.shares_memory(second, third)
+    view = third[::2]
+    del third
+    _, fourth = fast.mse_loss_value_and_grad(x, y)  # a view holds `third`: new memory again
+    assert not np.shares_memory(view, fourth) and not np.shares_memory(second, fourth)
+    np.testing.assert_array_equal(view, expected[::2])
+    np.testing.assert_array_equal(second, expected)
+
+
+def test_recycling_matches_shape_and_dtype_and_keeps_to_its_budget(recycling) -> None:
+    x, y = _large_pair()
+    _, g = fast.mse_loss_value_and_grad(x, y)
+    del g
+    _, g64 = fast.mse_loss_value_and_grad(*(a.astype(np.float64) for a in (x, y)))
+    assert g64.dtype == np.float64 and len(fast._returned) == 2  # not the float32 one
+    fast.set_recycling(20 << 20)  # 20 MiB for 8 + 16 MiB: the oldest, the float32 one, is let go
+    assert [a.dtype for a in fast._returned] == [np.float64]
+    fast.set_recycling(0)
+    assert fast._returned == []
+    fast.mse_loss_value_and_grad(x, y)
+    assert fast._returned == []
+
+
+@pytest.mark.parametrize("bad", [-1, 1.5, True, "1"])
+def test_set_recycling_rejects_what_is_not_a_size(bad, recycling) -> None:
+    with pytest.raises(ValueError, match="max_bytes"):
+        fast.set_recycling(bad)
+
+
+def test_threads_calling_at_once_get_their_own_results(recycling) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    pairs = [_large_pair(n=(1 << 21) + k) for k in range(4)] * 3
+    want = [fast.mse_loss_value_and_grad(x, y)[1].copy() for x, y in pairs]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda pair: fast.mse_loss_value_and_grad(*pair)[1], pairs))
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+    assert not any(np.shares_memory(a, b) for i, a in enumerate(got) for b in got[i + 1:])

@@ -160,11 +160,11 @@ def render_module(names: list[str] | None = None) -> str:
         for k in built:
             kernels.setdefault(k.name, _KernelView(k, f"Kernel of {spec.name}: {k.name.replace('_', ' ')}."))
     runtimes = {part for spec in specs for part in _RUNTIMES[spec.runtime]}
-    partials = ["_core.py.j2", "_blocks.py.j2", "_fused.py.j2",
+    partials = ["_core.py.j2", "_results.py.j2", "_blocks.py.j2", "_fused.py.j2",
                 *(f"_{part}.py.j2" for part in _PARTS if part in runtimes)]
     command = "" if names is None else " ".join(spec.name for spec in specs)
     return _environment().get_template("module.py.j2").render(
         version=__version__, command=command, functions=functions, kernels=list(kernels.values()),
         partials=partials, exported=sorted([f"{spec.name}{suffix}" for spec in specs
                                             for suffix in ("", "_grad", "_value_and_grad")]
-                                           + ["get_num_threads", "set_num_threads"]))
+                                           + ["get_num_threads", "set_num_threads", "set_recycling"]))
