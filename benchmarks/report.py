@@ -13,12 +13,11 @@ START, END = "<!-- benchmarks:start -->", "<!-- benchmarks:end -->"
 COMMAND = "python benchmarks/bench_losses.py --readme"
 SLOWER = ("These are cheap element-wise losses, a few nanoseconds per element, where the peers fuse the "
           "work: NumPy makes one pass over a cache-sized block per operation (3 for MSE, 5 for smooth L1, 13 "
-          "for BCE with logits) where PyTorch runs a few vectorised loops per direction and XLA one.  At "
-          "about a millisecond per call the second thread gains about 1.4× instead of 2×: the threads take "
-          "turns with the GIL between NumPy calls, and waking a thread that waits for it costs tens of "
-          "microseconds here.  At 1e7 float32 XLA also reuses its output buffers, while each NumPy call "
-          "returns a new 40 MB gradient whose pages the kernel zeroes on first touch (about 2.5 ms of CPU).  "
-          "From run to run these ratios move by ±0.2 (JAX's times at 1e7 by up to 2×).")
+          "for BCE with logits) where PyTorch runs a few vectorised loops per direction and XLA a single one "
+          "that reads each input once.  At about a millisecond per call the second thread gains about 1.4× "
+          "instead of 2×: the threads take turns with the GIL between NumPy calls, and waking a thread that "
+          "waits for it costs tens of microseconds here.  From run to run these ratios move by ±0.2 (JAX's "
+          "times at 1e7 by up to 2×).")
 SPINNING = (" Back to back, PyTorch's OpenMP threads are still spinning from its previous call, while the "
             "generated module's worker sleeps between calls and must be woken.")
 REGIMES = {
