@@ -35,6 +35,8 @@ RUNS = [
     ("derive custom (the README's GCE loss)",
      ["custom", "sum(y * (1 - softmax(z)**q) / q)", "--wrt", "z", "--onehot", "y", "--scalar", "q=0.7"],
      True, None),
+    ("derive code -o losses.py", ["code", "-o", "{out}/losses.py"], True, None),
+    ("derive code -o losses.py", ["code", "-o", "{out}/losses.py"], False, 2.0),
     ("derive list", ["list"], True, None),
     ("derive list", ["list"], False, 2.0),
     ("derive check (41 entries)", ["check"], True, 15.0),

@@ -212,12 +212,17 @@ def code(names_: tuple[str, ...], output: Path | None) -> None:
     loss that has code): NAME, NAME_grad and NAME_value_and_grad, printed from the verified
     derivations.  Names may be PyTorch's or catalogue names and aliases (CrossEntropyLoss)."""
     from .codegen import NoCodeError, render_module
+    from .render.memo import fingerprint
 
-    try:
-        source = render_module(list(names_) or None)
-    except NoCodeError as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(EXIT_USAGE)
+    key = fingerprint(["code", *names_])  # the source, the templates and the library versions
+    source = disk_cache.load("code", key)
+    if not isinstance(source, str):
+        try:
+            source = render_module(list(names_) or None)
+        except NoCodeError as error:
+            click.echo(f"Error: {error}", err=True)
+            sys.exit(EXIT_USAGE)
+        disk_cache.store("code", key, source)
     if output is None:
         click.echo(source, nl=False)
         return

@@ -143,3 +143,20 @@ def test_signatures_for_the_documents() -> None:
     assert signatures("gaussian_nll_loss_var")[0] == (
         'def gaussian_nll_loss(input, target, var, full=False, eps=1e-06, reduction="mean")')
     assert signatures("entropy") == []
+
+
+def test_derive_code_remembers_its_module(tmp_path: Path, monkeypatch) -> None:
+    """A second `derive code` with nothing changed takes the module from the cache, byte for byte."""
+    import derive.codegen
+
+    first, second = tmp_path / "first.py", tmp_path / "second.py"
+    assert CliRunner().invoke(cli.main, ["code", "mse_loss", "l1_loss", "-o", str(first)]).exit_code == 0
+
+    def fail(names):
+        raise AssertionError(f"rendered again: {names}")
+
+    monkeypatch.setattr(derive.codegen, "render_module", fail)
+    assert CliRunner().invoke(cli.main, ["code", "mse_loss", "l1_loss", "-o", str(second)]).exit_code == 0
+    assert second.read_bytes() == first.read_bytes()
+    other = CliRunner().invoke(cli.main, ["code", "mse_loss", "-o", str(tmp_path / "other.py")])
+    assert other.exit_code != 0 and "rendered again" in str(other.exception)  # another list: rendered
