@@ -27,6 +27,7 @@ import itertools
 import os
 import sys
 import threading
+import weakref
 from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
@@ -264,9 +265,10 @@ def _log1p_floor(u, floor):
 # --- large results are recycled ----------------------------------------------------------------------
 # The first write to a new large array makes the system zero each of its pages: for a 40 MB gradient
 # about 2.5 ms of CPU, a quarter of an element-wise loss of 1e7 float32 numbers.  Large results are
-# therefore taken from those this module returned before and that nothing references any more: their
-# reference count says so, and then no Python code can tell them from fresh memory (as with memory
-# that is freed and allocated again).  Up to _recycle_bytes of returned results stay reserved for this.
+# therefore taken from those this module returned before and that nothing references any more, not
+# even weakly: their reference counts say so, and then no Python code can tell them from fresh memory
+# (as with memory that is freed and allocated again).  Up to _recycle_bytes of returned results stay
+# reserved for this.
 
 _RECYCLE_MIN = 1 << 22  # bytes: smaller results come from malloc's own free lists, already touched
 _recycle_bytes = 1 << 28  # bytes of returned results kept for reuse at most (set_recycling)
@@ -293,7 +295,8 @@ def _lock():
 
 
 def _references(arrays, i):
-    return sys.getrefcount(arrays[i])
+    """References to arrays[i], weak ones included (a weak reference would otherwise see it change)."""
+    return sys.getrefcount(arrays[i]) + weakref.getweakrefcount(arrays[i])
 
 
 _UNHELD = _references([np.empty(1)], 0)  # the count of an array that only the list holds, measured

@@ -269,6 +269,22 @@ def test_a_dropped_large_result_is_reused_and_a_held_one_never(recycling) -> Non
     np.testing.assert_array_equal(second, expected)
 
 
+def test_a_result_held_only_weakly_is_not_reused(recycling) -> None:
+    """cross_entropy hands out the recycled array itself (not a view of it): a weak reference to it
+    must not see it change."""
+    import weakref
+
+    rng = np.random.default_rng(7)
+    z, t = rng.standard_normal((2048, 1024)).astype(np.float32), rng.integers(0, 1024, 2048)  # 8 MiB
+    _, first = fast.cross_entropy_value_and_grad(z, t)
+    assert any(kept is first for kept in fast._returned)
+    expected, watcher = first.copy(), weakref.ref(first)
+    del first
+    _, second = fast.cross_entropy_value_and_grad(2 * z, t)
+    held = watcher()
+    assert held is not None and held is not second and np.array_equal(held, expected)
+
+
 def test_recycling_matches_shape_and_dtype_and_keeps_to_its_budget(recycling) -> None:
     x, y = _large_pair()
     _, g = fast.mse_loss_value_and_grad(x, y)
