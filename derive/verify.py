@@ -58,6 +58,7 @@ from sympy import (
     together,
     zoo,
 )
+from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 
 from .constraints import Constraint, Linear, Simplex
 from .derivation import Derivation, Named, Step
@@ -133,9 +134,11 @@ def _instantiate(expr: Expr, size: int, values: tuple[tuple[Symbol, int], ...],
 
 
 def _canonical(expr: Expr) -> Expr:
-    """Write every exponentiated logit as a positive symbol ``E``; factor the arguments of logs
-    and the bases of powers; expand logs and powers.  The result is rational in the ``E``s, the
-    other variables, ``log`` atoms and ``base**symbol`` atoms."""
+    """Write hyperbolic functions with exponentials and every exponentiated logit as a positive
+    symbol ``E``; factor the arguments of logs and the bases of powers; expand logs and powers.  The
+    result is rational in the ``E``s, the other variables, ``log`` atoms and ``base**symbol`` atoms."""
+    if expr.has(HyperbolicFunction):  # tanh u = (e^u − e^−u)/(e^u + e^−u), and so on
+        expr = expr.replace(lambda e: isinstance(e, HyperbolicFunction), lambda e: e.rewrite(exp))
     inside_exp = set().union(*[e.args[0].free_symbols for e in expr.atoms(exp)] or [set()])
     positives = {v: Symbol(f"E_{v.name}", positive=True) for v in inside_exp}
     expr = expr.xreplace({v: log(e) for v, e in positives.items()})

@@ -16,7 +16,7 @@ LOSSES = {
     "tversky": ("1 - dot(sigmoid(z), y) / ((1 - alpha - beta) * dot(sigmoid(z), y) + alpha * sum(sigmoid(z))"
                 " + beta * sum(y))", {"vectors": "z,y", "scalars": {"alpha": 0.3, "beta": 0.7}}),
     # log-cosh regression loss, cosh written out
-    "log_cosh": ("mean(log((exp(x - y) + exp(y - x)) / 2))", {"wrt": "x", "vectors": "x,y"}),
+    "mean_log_cosh": ("mean(log((exp(x - y) + exp(y - x)) / 2))", {"wrt": "x", "vectors": "x,y"}),
     # an entropy regulariser: −H(softmax(z))
     "neg_entropy": ("sum(softmax(z) * log_softmax(z))", {}),
     # hinge with a kink (subgradient)

@@ -79,6 +79,25 @@ def test_bce_with_logits_hessian_and_mse_hessian():
     assert derivation("mse_sigmoid").hessian is not None
 
 
+def test_log_cosh_gradient_is_tanh_and_its_stable_form_holds_at_1e4():
+    """REFERENCE.md 2.7 / A.3: optax's log_cosh [0, 1, 1e4] gives [0, 0.43378, 9999.30685]; gradient tanh."""
+    import numpy as np
+    from sympy import cosh, lambdify, tanh
+
+    from derive.catalogue.stability import stable_form
+    from derive.symbols import x0
+
+    d = derivation("log_cosh")
+    assert d.gradient == tanh(x0 - y0) and d.hessian.expr == 1 - tanh(x0 - y0) ** 2
+    assert resolve("LogCosh") == "log_cosh"
+    form = stable_form("log_cosh")
+    assert form.naive == log(cosh(x0 - y0))
+    stable = lambdify((x0, y0), form.stable, modules=[{"logaddexp": np.logaddexp}, "numpy"])
+    np.testing.assert_allclose(stable(np.array([0.0, 1.0, 1e4]), 0.0), [0.0, 0.43378, 9999.30685], atol=6e-6)
+    with np.errstate(over="ignore"):
+        assert np.isinf(np.log(np.cosh(1e4)))  # the textbook formula overflows there
+
+
 def test_information_identity_is_recorded_and_checked():
     d, checks = verified("cross_entropy_distributions")
     assert d.identities and any(c.detail.startswith("identity") and c.passed for c in checks)

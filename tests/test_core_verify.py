@@ -186,3 +186,16 @@ def test_a_time_limit_ends_the_forked_worker_too() -> None:
     """)
     words = out.split()
     assert words[0] == "stopped" and int(words[1]) < 10 and words[2] == "0", out
+
+
+def test_hyperbolic_functions_are_compared_through_exponentials() -> None:
+    from sympy import cosh, sinh, tanh
+
+    from derive.symbols import x0, y0
+    from derive.verify import symbolically_equal
+
+    u = x0 - y0
+    assert symbolically_equal(tanh(u), sinh(u) / cosh(u))
+    assert symbolically_equal(1 - tanh(u) ** 2, 1 / cosh(u) ** 2)
+    assert not symbolically_equal(tanh(u), sinh(u))
+    assert not symbolically_equal(tanh(u), tanh(x0 + y0))

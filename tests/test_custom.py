@@ -78,7 +78,7 @@ def test_tversky_with_equal_weights_is_dice():
 
 
 def test_log_cosh_gradient_is_tanh():
-    c = build_loss("log_cosh")
+    c = build_loss("mean_log_cosh")
     assert c.closed_form
     assert same(c.derivation.gradient, tanh(x[j] - y[j]).rewrite(exp) / n)
 

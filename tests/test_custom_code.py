@@ -148,7 +148,7 @@ def _torch_losses(torch):
         "dice": lambda z, y: 1 - (2 * (torch.sigmoid(z) * y).sum(1) + 2)
         / (torch.sigmoid(z).sum(1) + y.sum(1) + 2),
         "tversky": tversky,
-        "log_cosh": lambda x, y: torch.log(torch.cosh(x - y)).mean(1),
+        "mean_log_cosh": lambda x, y: torch.log(torch.cosh(x - y)).mean(1),
         "neg_entropy": lambda z: (F.softmax(z, 1) * F.log_softmax(z, 1)).sum(1),
         "hinge": lambda z, y: torch.clamp(1 - y * z, min=0).mean(1),
     }

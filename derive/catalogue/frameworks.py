@@ -261,6 +261,18 @@ USAGES: dict[str, tuple[Usage, ...]] = {
               Text("Uses ≤ δ at the boundary (PyTorch < δ; the values agree) and averages over the last axis.",
                    "边界处用 ≤ δ（PyTorch 用 < δ，数值一致），并在最后一个轴上取平均。")),
     ),
+    "log_cosh": (
+        Usage("optax", "optax.losses.log_cosh(predictions, targets)",
+              Text("Per element, as logaddexp(e, −e) − log 2 with e = x − y: no overflow.",
+                   "逐元素计算，写成 logaddexp(e, −e) − log 2（e = x − y）：不会上溢。")),
+        Usage("Keras", "keras.losses.LogCosh()",
+              Text("Computes e + softplus(−2e) − log 2, then averages over the last axis.",
+                   "按 e + softplus(−2e) − log 2 计算，再在最后一个轴上取平均。")),
+        Usage("PyTorch", "torch.log(torch.cosh(input - target)).mean()",
+              Text("No built-in loss; written by hand this overflows once |x − y| > 89 in float32 (710 in "
+                   "float64).",
+                   "没有内置损失；这样手写时，float32 中 |x − y| > 89（float64 中 > 710）就会上溢。")),
+    ),
     "kl_div": (
         Usage("PyTorch", "torch.nn.functional.kl_div(input, target, reduction='batchmean')",
               Text("Pointwise xlogy(y, y) − y x; a negative target gives NaN. 'mean' divides by every element "

@@ -1,6 +1,7 @@
-"""Regression: squared error, absolute error, smooth L1 and Huber (PyTorch's element-wise losses)."""
+"""Regression: squared error, absolute error, smooth L1 and Huber (PyTorch's element-wise losses), and
+log-cosh (optax, Keras)."""
 
-from sympy import Abs, Piecewise, sign
+from sympy import Abs, Piecewise, cosh, log, sign, tanh
 
 from ..derivation import HessianSpec, LossSpec, Text
 from ..symbols import beta, delta, x0, y0
@@ -79,5 +80,27 @@ SPECS = (
         presented_as=Piecewise((_e, Abs(_e) < delta), (delta * sign(_e), True)),
         remarks=(_BRANCHES,),
         aliases=("HuberLoss",),
+    ),
+    LossSpec(
+        name="log_cosh",
+        title=Text("Log-cosh loss", "Log-cosh 损失"),
+        family="regression",
+        description=Text(
+            "optax's log_cosh and Keras' LogCosh: log cosh(x − y) is (x − y)²/2 to second order near zero "
+            "and |x − y| − log 2 far from it, so it behaves like the squared error close to the target and "
+            "like the absolute error far from it; its gradient tanh(x − y) is a smooth clip to (−1, 1). "
+            "PyTorch has no log-cosh loss.",
+            "optax 的 log_cosh 与 Keras 的 LogCosh：log cosh(x − y) 在零附近到二阶是 (x − y)²/2，远处是 "
+            "|x − y| − log 2，所以靠近目标时像平方误差，远离目标时像绝对误差；它的梯度 tanh(x − y) 是把残差"
+            "平滑地截断到 (−1, 1)。PyTorch 没有 log-cosh 损失。"),
+        loss=log(cosh(_e)),
+        wrt=x0,
+        hessian=HessianSpec(x0, presented_as=1 - tanh(_e) ** 2, remark=Text(
+            "The second derivative 1 − tanh²(x − y) lies in (0, 1]: the loss is convex, with curvature 1 at "
+            "the target, as for (x − y)²/2, fading to 0 far from it, as for |x − y|.",
+            "二阶导数 1 − tanh²(x − y) 在 (0, 1] 内：损失是凸的，在目标处曲率为 1，与 (x − y)²/2 相同；远离目标时"
+            "趋于 0，与 |x − y| 相同。")),
+        presented_as=tanh(_e),
+        aliases=("LogCosh",),
     ),
 )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from sympy import Abs, Eq, Expr, Function, Max, Min, Sum, Symbol, exp, log
+from sympy import Abs, Eq, Expr, Function, Max, Min, Sum, Symbol, cosh, exp, log
 
 from ..derivation import Text
 from ..functions import Sigmoid
@@ -151,6 +151,14 @@ STABLE: dict[str, StableForm | None] = {
     "l1_loss": _AS_WRITTEN,
     "smooth_l1_loss": _AS_WRITTEN,
     "huber_loss": _AS_WRITTEN,
+    "log_cosh": StableForm(
+        log(cosh(x0 - y0)), logaddexp(x0 - y0, y0 - x0) - log(2),
+        Text("cosh(x − y) overflows to inf once |x − y| > 710 in float64 (89 in float32), although the loss "
+             "there is only about |x − y| − log 2. As cosh e = (e^e + e^{−e})/2, log cosh e = "
+             "logaddexp(e, −e) − log 2 = |e| + log1p(e^{−2|e|}) − log 2, which never overflows (optax's form).",
+             "当 |x − y| > 710（float32 中 > 89）时 cosh(x − y) 上溢为 inf，而那里的损失只有约 |x − y| − log 2。"
+             "由 cosh e = (e^e + e^{−e})/2，log cosh e = logaddexp(e, −e) − log 2 = |e| + log1p(e^{−2|e|}) − "
+             "log 2，永不上溢（optax 的写法）。")),
     "kl_div": StableForm(y0 * (log(y0) - x0), xlogy(y0, y0) - y0 * x0, _XLOGY_WHY),
     "kl_div_log_target": _AS_WRITTEN,
     "poisson_nll_loss": StableForm(
