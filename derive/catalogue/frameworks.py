@@ -325,6 +325,26 @@ USAGES: dict[str, tuple[Usage, ...]] = {
               Text("Uses log σ, so it is stable; the mean over the classes comes before the batch reduction.",
                    "使用 log σ，因此是稳定的；先对类别取平均，再做批次归约。")),
     ),
+    "hinge_loss": (
+        Usage("optax", "optax.losses.hinge_loss(predictor_outputs, targets)",
+              Text("Targets ±1; per element. At y x = 1 JAX's maximum splits the gradient: −y/2.",
+                   "目标为 ±1，逐元素。y x = 1 处 JAX 的 maximum 平分梯度：−y/2。")),
+        Usage("Keras", "keras.losses.Hinge()",
+              Text("If every label is 0 or 1 they become 2y − 1 first; averages over the last axis.",
+                   "若标签全是 0 或 1，先换成 2y − 1；在最后一个轴上取平均。")),
+        Usage("PyTorch", "torch.clamp(1 - target * input, min=0).mean()",
+              Text("No binary hinge loss (HingeEmbeddingLoss and MultiMarginLoss are different losses); "
+                   "clamp passes the gradient at the kink, as here.",
+                   "没有二分类合页损失（HingeEmbeddingLoss 与 MultiMarginLoss 是别的损失）；clamp 在折点处传递梯度，"
+                   "与这里一致。")),
+    ),
+    "squared_hinge": (
+        Usage("Keras", "keras.losses.SquaredHinge()",
+              Text("If every label is 0 or 1 they become 2y − 1 first; averages over the last axis.",
+                   "若标签全是 0 或 1，先换成 2y − 1；在最后一个轴上取平均。")),
+        Usage("PyTorch", "torch.clamp(1 - target * input, min=0).pow(2).mean()",
+              Text("No built-in loss; written by hand as here.", "没有内置损失；按这里的式子手写即可。")),
+    ),
     "hinge_embedding_loss": (
         Usage("PyTorch", "torch.nn.functional.hinge_embedding_loss(input, target, margin=1.0)",
               Text("Labels other than ±1 get both terms.", "标签不是 ±1 时两项都计入。")),

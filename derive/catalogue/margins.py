@@ -1,5 +1,6 @@
 """Margin losses: soft margin, multilabel soft margin, hinge embedding, margin ranking, cosine
-embedding and the multiclass margin loss, with PyTorch's subgradient at every kink."""
+embedding and the multiclass margin loss, with PyTorch's subgradient at every kink; the binary hinge
+and squared hinge of optax and Keras."""
 
 from sympy import Eq, KroneckerDelta, Ne, Piecewise, Sum, Symbol, log, sqrt
 
@@ -79,6 +80,38 @@ SPECS = (
         wrt=x[j],
         presented_as=w[j] * (Sigmoid(x[j]) - y[j]) / n,
         aliases=("MultiLabelSoftMarginLoss",),
+    ),
+    LossSpec(
+        name="hinge_loss",
+        title=Text("Hinge loss", "合页损失"),
+        family="margins",
+        description=Text(
+            "The binary hinge loss of optax and Keras on a score x with a label y = ±1: max(0, 1 − y x), "
+            "zero once the score is on the right side with a margin of 1. The linear SVM's loss.",
+            "optax 与 Keras 的二分类合页损失，输入是分数 x，标签 y = ±1：max(0, 1 − y x)，分数在正确一侧且间隔"
+            "至少为 1 时为零。线性 SVM 的损失。"),
+        loss=_hinge(1 - y_pm * x0),
+        wrt=x0,
+        remarks=(Text("At the kink (y x = 1) the loss has no derivative; the gradient shown takes the "
+                      "branch 1 − y x ≥ 0 there, as Keras does on TensorFlow (whose maximum passes the "
+                      "gradient to its first argument on a tie); optax's jnp.maximum splits it and gives −y/2.",
+                      "在折点处（y x = 1）损失不可导；这里给出的梯度在该处取 1 − y x ≥ 0 的分支，与 Keras 一致"
+                      "（在 TensorFlow 上；其 maximum 在相等时把梯度给第一个参数）；optax 的 jnp.maximum 把它平分，得到 −y/2。"),),
+        aliases=("Hinge",),
+    ),
+    LossSpec(
+        name="squared_hinge",
+        title=Text("Squared hinge loss", "平方合页损失"),
+        family="margins",
+        description=Text(
+            "Keras' SquaredHinge on a score x with a label y = ±1: max(0, 1 − y x)². Unlike the hinge it "
+            "is differentiable everywhere, and its gradient −2y·max(0, 1 − y x) shrinks as the margin is "
+            "approached. (Keras turns labels that are all 0 or 1 into ±1 first.)",
+            "Keras 的 SquaredHinge，输入是分数 x，标签 y = ±1：max(0, 1 − y x)²。与合页损失不同，它处处可导，"
+            "梯度 −2y·max(0, 1 − y x) 在接近间隔时逐渐变小。（若标签全是 0 或 1，Keras 先把它们换成 ±1。）"),
+        loss=_hinge(1 - y_pm * x0) ** 2,
+        wrt=x0,
+        aliases=("SquaredHinge",),
     ),
     LossSpec(
         name="hinge_embedding_loss",

@@ -180,6 +180,8 @@ STABLE: dict[str, StableForm | None] = {
         -Sum(w[k] * (y[k] * log(Sigmoid(x[k])) + (1 - y[k]) * log(1 - Sigmoid(x[k]))), (k, 1, n)) / n,
         Sum(w[k] * (y[k] * logaddexp(0, -x[k]) + (1 - y[k]) * logaddexp(0, x[k])), (k, 1, n)) / n,
         _SOFTPLUS_WHY),
+    "hinge_loss": _AS_WRITTEN,
+    "squared_hinge": _AS_WRITTEN,
     "hinge_embedding_loss": _AS_WRITTEN,
     "margin_ranking_loss": _AS_WRITTEN,
     "margin_ranking_loss_input2": _AS_WRITTEN,
