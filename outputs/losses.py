@@ -273,7 +273,7 @@ def _log1p_floor(u, floor):
 _RECYCLE_MIN = 1 << 22  # bytes: smaller results come from malloc's own free lists, already touched
 _recycle_bytes = 1 << 28  # bytes of returned results kept for reuse at most (set_recycling)
 _returned = []  # results returned before, oldest first
-_returned_lock = (None, None)  # (process id, lock): a forked child makes its own
+_returned_lock = (os.getpid(), threading.Lock())  # (process id, lock): a forked child makes its own
 
 
 def set_recycling(max_bytes):
