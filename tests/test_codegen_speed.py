@@ -195,13 +195,15 @@ def test_set_num_threads_rejects_what_is_not_a_positive_integer(bad) -> None:
 
 
 def _child_mse(_: int) -> float:
-    x = np.linspace(-1, 1, 400_000)
-    return float(fast.mse_loss_value_and_grad(x, np.zeros_like(x))[0])
+    x = np.linspace(-1, 1, 600_000)  # 4.8 MB: threads, and a recycled gradient on the second call
+    first = float(fast.mse_loss_value_and_grad(x, np.zeros_like(x))[0])
+    assert float(fast.mse_loss_value_and_grad(x, np.zeros_like(x))[0]) == first
+    return first
 
 
 @pytest.mark.skipif("fork" not in multiprocessing.get_all_start_methods(), reason="no fork on this platform")
 def test_a_forked_process_gets_its_own_thread_pool() -> None:
-    _child_mse(0)  # the parent's pool exists before the fork
+    _child_mse(0)  # the parent's pool and recycling lock exist before the fork
     with multiprocessing.get_context("fork").Pool(1) as pool:
         value = pool.map_async(_child_mse, [0]).get(timeout=60)[0]
     assert value == pytest.approx(_child_mse(0), rel=1e-12)
