@@ -107,7 +107,8 @@ def time_alternately(runners: dict[str, peers.Runner], rounds: int,
     return {name: float(np.median(s)) for name, s in samples.items()}
 
 
-def run_case(case: Case, dtype: str, module: ModuleType, args: argparse.Namespace) -> report.Row:
+def run_case(case: Case, dtype: str, module: ModuleType, args: argparse.Namespace,
+             back_to_back: bool) -> report.Row:
     arrays: Arrays = case.make(np.random.default_rng(0), np.dtype(dtype).type)
     reference = case.numpy(*(a.astype(np.float64) if a.dtype.kind == "f" else a for a in arrays))
     runners = {"generated": peers.generated_runner(module, case, arrays),
@@ -122,7 +123,7 @@ def run_case(case: Case, dtype: str, module: ModuleType, args: argparse.Namespac
         raise SystemExit(f"{case.label} {dtype}: implementations disagree with the float64 reference "
                          f"(loss, gradient relative errors): {bad}")
     copy, traffic = peers.copy_runner(case, arrays, args.threads)
-    times = time_alternately({**runners, "copy": copy}, args.rounds, args.back_to_back)
+    times = time_alternately({**runners, "copy": copy}, args.rounds, back_to_back)
     floor = times.pop("copy") * traffic
     return report.Row(case.label, dtype, times, floor, errors["generated"][0])
 
@@ -174,10 +175,9 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[bool, list[report.Row]] = {regime: [] for regime in regimes}
     load_before = os.getloadavg()[0]
     for back_to_back in regimes:
-        args.back_to_back = back_to_back
         for case in cases:
             for dtype in args.dtype:
-                row = run_case(case, dtype, module, args)
+                row = run_case(case, dtype, module, args, back_to_back)
                 results[back_to_back].append(row)
                 ratio = f"{row.ratio:.2f}x {row.best_peer}" if row.ratio is not None else ""
                 times = "  ".join(f"{k} {v * 1e3:8.3f} ms" for k, v in row.times.items())

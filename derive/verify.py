@@ -314,7 +314,8 @@ def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], lis
     worker.start()
     send.close()
     try:
-        results = {p: _equation_checks(*pair) for p, pair in enumerate(pairs) if p not in set(larger)}
+        forked_positions = set(larger)
+        results = {p: _equation_checks(*pair) for p, pair in enumerate(pairs) if p not in forked_positions}
         after = meanwhile()
         try:
             forked = receive.recv()

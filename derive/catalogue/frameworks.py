@@ -20,6 +20,8 @@ class Usage(NamedTuple):
     note: Text
 
 
+_KERAS_SIGN_LABELS = Text("If every label is 0 or 1 they become 2y − 1 first; averages over the last axis.",
+                          "若标签全是 0 或 1，先换成 2y − 1；在最后一个轴上取平均。")  # Hinge, SquaredHinge
 _LOG_SOFTMAX_NOTE = Text("Computed as z − max z − log Σ exp(z − max z), never as log(softmax(z)).",
                          "按 z − max z − log Σ exp(z − max z) 计算，而不是先算 softmax 再取对数。")
 
@@ -330,8 +332,7 @@ USAGES: dict[str, tuple[Usage, ...]] = {
               Text("Targets ±1; per element. At y x = 1 JAX's maximum splits the gradient: −y/2.",
                    "目标为 ±1，逐元素。y x = 1 处 JAX 的 maximum 平分梯度：−y/2。")),
         Usage("Keras", "keras.losses.Hinge()",
-              Text("If every label is 0 or 1 they become 2y − 1 first; averages over the last axis.",
-                   "若标签全是 0 或 1，先换成 2y − 1；在最后一个轴上取平均。")),
+              _KERAS_SIGN_LABELS),
         Usage("PyTorch", "torch.clamp(1 - target * input, min=0).mean()",
               Text("No binary hinge loss (HingeEmbeddingLoss and MultiMarginLoss are different losses); "
                    "clamp passes the gradient at the kink, as here.",
@@ -340,8 +341,7 @@ USAGES: dict[str, tuple[Usage, ...]] = {
     ),
     "squared_hinge": (
         Usage("Keras", "keras.losses.SquaredHinge()",
-              Text("If every label is 0 or 1 they become 2y − 1 first; averages over the last axis.",
-                   "若标签全是 0 或 1，先换成 2y − 1；在最后一个轴上取平均。")),
+              _KERAS_SIGN_LABELS),
         Usage("PyTorch", "torch.clamp(1 - target * input, min=0).pow(2).mean()",
               Text("No built-in loss; written by hand as here.", "没有内置损失；按这里的式子手写即可。")),
     ),
