@@ -5,9 +5,8 @@ differentiated and brought to closed form step by step, and verified; the same
 :class:`Derivation` renders documents and NumPy code.
 """
 
-__version__ = "0.1.0"
-
-from .custom import from_expression
-from .derivation import Derivation, LossSpec, Step
+from .engine.derivation import Derivation, LossSpec, Step
+from .language.custom import from_expression
+from .version import __version__
 
 __all__ = ["Derivation", "LossSpec", "Step", "__version__", "from_expression"]

@@ -16,7 +16,7 @@ import tempfile
 from functools import cache
 from pathlib import Path
 
-from . import __version__
+from .version import __version__
 
 __all__ = ["cache_dir", "load", "store"]
 

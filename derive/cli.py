@@ -13,13 +13,13 @@ from typing import TypeVar
 
 import click
 
-from . import __version__
 from . import cache as disk_cache
 from .catalogue import SPECS, UnknownLossError, derivation, names, resolve, verified
-from .export import to_dict
+from .engine.verify import Check, VerificationError, verify
+from .printing.export import to_dict
 from .printing.terminal import check_table, show_lines
 from .printing.text import text
-from .verify import Check, VerificationError, verify
+from .version import __version__
 
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
@@ -122,7 +122,7 @@ def check(names_: tuple[str, ...], jobs: int | None) -> None:
 def slowdown_(steps: int, rate: float, every: int) -> None:
     """Train a saturated sigmoid neuron (a ≈ 0.98 for y = 0) with MSE and with cross-entropy;
     print the output a and each loss against the step."""
-    from .experiments import LEARNED, slowdown
+    from .render.experiments import LEARNED, slowdown
 
     result = slowdown(rate=rate, steps=steps)
     click.echo(f"{'step':>5} {'a (MSE)':>9} {'L (MSE)':>9} {'a (CE)':>9} {'L (CE)':>9}")
@@ -182,8 +182,8 @@ def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[s
     sigmoid softplus max min (elementwise), softmax log_softmax logsumexp (of a vector name),
     sum mean dot (over the vector index).  Exits 2 for input outside the language, 1 when the
     result fails verification; nothing is written then."""
-    from .custom import DerivationFailed
-    from .custom_output import render, run, time_limit
+    from .language.custom import DerivationFailed
+    from .language.output import render, run, time_limit
 
     try:
         with time_limit(timeout):

@@ -2,7 +2,7 @@
 
 from functools import cache
 
-from derive.custom import CustomLoss, build
+from derive.language.custom import CustomLoss, build
 
 LOSSES = {
     # Zhang & Sabuncu (2018): generalized cross-entropy (1 − s_t^q)/q

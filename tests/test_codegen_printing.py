@@ -10,7 +10,8 @@ import pytest
 from sympy import Function, KroneckerDelta, Piecewise, Sum, exp, log
 from sympy.codegen.cfunctions import expm1, log1p
 
-from derive.functions import LogSoftmax, Sigmoid, Softmax, Softplus
+from derive.engine.functions import LogSoftmax, Sigmoid, Softmax, Softplus
+from derive.engine.symbols import gamma, j, k, n, t, y, y0, z, z0
 from derive.printing.numpy import PrintingError, Scope, numpy_code
 from derive.printing.stable import (
     STABLE_RULES,
@@ -21,7 +22,6 @@ from derive.printing.stable import (
     naive,
     stabilize,
 )
-from derive.symbols import gamma, j, k, n, t, y, y0, z, z0
 
 RUNTIME = Path(__file__).resolve().parents[1] / "templates" / "code" / "_core.py.j2"
 STRICT = {"over": "raise", "divide": "raise", "invalid": "raise", "under": "ignore"}  # underflow to 0 is fine

@@ -4,8 +4,8 @@ import pytest
 from sympy import KroneckerDelta, Sum, log
 
 from derive.catalogue import UnknownLossError, derivation, names, resolve, verified
-from derive.functions import LogSoftmax, Sigmoid, Softmax
-from derive.symbols import eps, i, j, l, n, p, p0, q, q0, s, t, w, y, y0, z, z0
+from derive.engine.functions import LogSoftmax, Sigmoid, Softmax
+from derive.engine.symbols import eps, i, j, l, n, p, p0, q, q0, s, t, w, y, y0, z, z0
 
 SEED_MINIMUM = {
     "self_information", "entropy", "cross_entropy_distributions", "kl_divergence", "softmax",
@@ -85,7 +85,7 @@ def test_log_cosh_gradient_is_tanh_and_its_stable_form_holds_at_1e4():
     from sympy import cosh, lambdify, tanh
 
     from derive.catalogue.stability import stable_form
-    from derive.symbols import x0
+    from derive.engine.symbols import x0
 
     d = derivation("log_cosh")
     assert d.gradient == tanh(x0 - y0) and d.hessian.expr == 1 - tanh(x0 - y0) ** 2

@@ -3,9 +3,10 @@
 import pytest
 from sympy import Add, Symbol, diff, exp, log
 
-from derive.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
-from derive.symbols import i, j, z, z0
-from derive.verify import instantiate, symbolically_equal
+from derive.engine.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
+from derive.engine.identity import symbolically_equal
+from derive.engine.instances import instantiate
+from derive.engine.symbols import i, j, z, z0
 
 SIZE = 3
 Z = [Symbol(f"z_{m}", real=True) for m in range(1, SIZE + 1)]

@@ -2,9 +2,9 @@
 
 from sympy import KroneckerDelta, Mul, Sum, exp, log
 
-from derive.constraints import OneHot, Simplex
-from derive.functions import Sigmoid, Softmax, Softplus
-from derive.rules import (
+from derive.engine.constraints import OneHot, Simplex
+from derive.engine.functions import Sigmoid, Softmax, Softplus
+from derive.engine.rules import (
     STRUCTURAL_RULES,
     common_denominator,
     distribute,
@@ -18,7 +18,7 @@ from derive.rules import (
     split_sum,
     substitute_delta,
 )
-from derive.symbols import a0, i, j, k, n, s, t, w, x, y, z, z0
+from derive.engine.symbols import a0, i, j, k, n, s, t, w, x, y, z, z0
 
 
 def test_delta_elimination():

@@ -9,10 +9,12 @@ from hypothesis import strategies as st
 from sympy import Derivative, KroneckerDelta, Symbol, exp, lambdify, log
 
 from derive.catalogue import derivation
-from derive.derivation import Named
-from derive.functions import Sigmoid, Softmax
-from derive.symbols import j, y, z, z0
-from derive.verify import VerificationError, ensure_verified, instantiate, symbolically_equal, verify
+from derive.engine.derivation import Named
+from derive.engine.functions import Sigmoid, Softmax
+from derive.engine.identity import symbolically_equal
+from derive.engine.instances import instantiate
+from derive.engine.symbols import j, y, z, z0
+from derive.engine.verify import VerificationError, ensure_verified, verify
 
 E1, E2 = Symbol("z_1", real=True), Symbol("z_2", real=True)
 
@@ -112,7 +114,7 @@ def _in_a_fresh_process(script: str) -> str:
 
 _SPY = """
     import multiprocessing
-    import derive.verify as V
+    import derive.engine.verify as V
     from derive.catalogue import derivation
 
     started = []
@@ -167,8 +169,8 @@ def test_an_error_in_the_forked_worker_is_raised_here() -> None:
 def test_a_time_limit_ends_the_forked_worker_too() -> None:
     out = _in_a_fresh_process(_SPY + """
     import multiprocessing, time
-    from derive.custom import DerivationFailed
-    from derive.custom_output import time_limit
+    from derive.language.custom import DerivationFailed
+    from derive.language.output import time_limit
     real_checks = V._equation_checks
 
     def slow(kind, label, lhs, rhs, sizes, constraints):
@@ -191,8 +193,8 @@ def test_a_time_limit_ends_the_forked_worker_too() -> None:
 def test_hyperbolic_functions_are_compared_through_exponentials() -> None:
     from sympy import cosh, sinh, tanh
 
-    from derive.symbols import x0, y0
-    from derive.verify import symbolically_equal
+    from derive.engine.identity import symbolically_equal
+    from derive.engine.symbols import x0, y0
 
     u = x0 - y0
     assert symbolically_equal(tanh(u), sinh(u) / cosh(u))

@@ -5,11 +5,13 @@ from custom_losses import build_loss
 from sympy import IndexedBase, KroneckerDelta, Mul, Rational, Sum, Symbol, exp, tanh
 
 from derive import from_expression
-from derive.constraints import OneHot
-from derive.custom import NO_CLOSED_FORM, SUBGRADIENT, build
-from derive.functions import LogSoftmax, Sigmoid, Softmax
-from derive.symbols import Role, j, k, l, n, role_of, t, x, y, z
-from derive.verify import VerificationError, instantiate, symbolically_equal
+from derive.engine.constraints import OneHot
+from derive.engine.functions import LogSoftmax, Sigmoid, Softmax
+from derive.engine.identity import symbolically_equal
+from derive.engine.instances import instantiate
+from derive.engine.symbols import Role, j, k, l, n, role_of, t, x, y, z
+from derive.engine.verify import VerificationError
+from derive.language.custom import NO_CLOSED_FORM, SUBGRADIENT, build
 
 q, eps, alpha, beta = (Symbol(name, real=True) for name in ("q", "eps", "alpha", "beta"))
 

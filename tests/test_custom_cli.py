@@ -11,7 +11,7 @@ from sympy import Integer
 from test_parse import HOSTILE
 
 import derive.cli as cli
-import derive.custom as custom
+import derive.language.custom as custom
 
 CE = ("logsumexp(z) - dot(y, z)", "--wrt", "z", "--simplex", "y")
 
@@ -102,7 +102,7 @@ def test_a_result_that_fails_verification_is_an_error(tmp_path, monkeypatch):
 def test_a_derivation_that_takes_too_long_gives_up(tmp_path, monkeypatch):
     import time
 
-    import derive.custom_output as custom_output
+    import derive.language.output as custom_output
 
     def never_finishes(*args, **kwargs):  # a derivation slower than any timeout, independent of caches
         while True:

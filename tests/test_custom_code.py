@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from custom_losses import LOSSES, build_loss
 
 import derive.cli as cli
-from derive.custom_code import module_source
+from derive.language.module import module_source
 
 N, C = 5, 4
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from derive.experiments import LEARNED, _neuron, _train, slowdown
+from derive.render.experiments import LEARNED, _neuron, _train, slowdown
 
 
 def test_cross_entropy_learns_in_fewer_steps_from_a_saturated_start():

@@ -9,12 +9,12 @@ import pytest
 from sympy import Piecewise
 
 from derive.catalogue import derivation, names, spec
-from derive.graph import Graph, graph
-from derive.layers import LayerSpec
+from derive.engine.layers import LayerSpec
+from derive.engine.symbols import z0
+from derive.engine.verify import STEP_SIZES, _equation_checks
+from derive.printing.computation import Graph, graph
 from derive.printing.graph import layout, mermaid, svg, tikz
 from derive.printing.text import text
-from derive.symbols import z0
-from derive.verify import STEP_SIZES, _equation_checks
 
 DRAWN = [name for name in names() if graph(derivation(name)) is not None]
 SVG = "{http://www.w3.org/2000/svg}"

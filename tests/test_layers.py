@@ -9,13 +9,14 @@ from click.testing import CliRunner
 from sympy import Derivative, KroneckerDelta, Symbol
 
 import derive.cli as cli
-from derive.batch import batch_checks
 from derive.catalogue import derivation, spec, verified
-from derive.constraints import Linear
-from derive.derivation import Named
-from derive.functions import Sigmoid, Softmax
-from derive.symbols import W, b, b0, i, j, k, t, x, y, y0, z, z0
-from derive.verify import instantiate, verify
+from derive.engine.batch import batch_checks
+from derive.engine.constraints import Linear
+from derive.engine.derivation import Named
+from derive.engine.functions import Sigmoid, Softmax
+from derive.engine.instances import instantiate
+from derive.engine.symbols import W, b, b0, i, j, k, t, x, y, y0, z, z0
+from derive.engine.verify import verify
 
 LAYERS = ("logistic_regression", "sigmoid_neuron_mse", "softmax_regression", "softmax_regression_index")
 

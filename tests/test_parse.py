@@ -12,11 +12,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sympy import Abs, IndexedBase, Max, Min, Rational, Sum, Symbol, exp, log, sqrt, tanh
 
-import derive.language as language_module
-import derive.parse as parse_module
-from derive.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
-from derive.parse import MAX_DEPTH, MAX_LENGTH, ExpressionError, parse
-from derive.symbols import k, n
+import derive.language.meaning as language_module
+import derive.language.parse as parse_module
+from derive.engine.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
+from derive.engine.symbols import k, n
+from derive.language.parse import MAX_DEPTH, MAX_LENGTH, ExpressionError, parse
 
 z, y = IndexedBase("z", real=True), IndexedBase("y", real=True)
 q = Symbol("q", real=True)

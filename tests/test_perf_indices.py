@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from sympy import Eq, KroneckerDelta, Piecewise, Sum, exp, log
 
-from derive.constraints import OneHot, Simplex
-from derive.functions import Softmax
-from derive.indices import equality_patterns, index_values, relabelling_invariant
-from derive.symbols import i, j, k, n, t, y, z
-from derive.verify import _equation_checks
+from derive.engine.constraints import OneHot, Simplex
+from derive.engine.functions import Softmax
+from derive.engine.indices import equality_patterns, index_values, relabelling_invariant
+from derive.engine.symbols import i, j, k, n, t, y, z
+from derive.engine.verify import _equation_checks
 
 
 def test_equality_patterns_are_restricted_growth_strings():

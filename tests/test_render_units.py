@@ -6,15 +6,15 @@ from xml.dom.minidom import parseString
 import pytest
 from sympy import Abs, Derivative, Eq, Function, KroneckerDelta, Piecewise, Sum, Symbol, log
 
-from derive.derivation import Named
-from derive.functions import Sigmoid, Softmax
+from derive.engine.derivation import Named
+from derive.engine.functions import Sigmoid, Softmax
+from derive.engine.symbols import i, j, k, n, p, q, y, z, z0
 from derive.printing.latex import latex
 from derive.printing.mathml import mathml
 from derive.render.environment import template
 from derive.render.mathprint import document_latex
 from derive.render.phrases import LANGUAGES, MissingPhraseError, phrases
 from derive.render.prose import code_tex, prose_html, prose_md, prose_tex
-from derive.symbols import i, j, k, n, p, q, y, z, z0
 
 # --- prose -------------------------------------------------------------------------------------
 

@@ -1,4 +1,4 @@
-"""The catalogue: one short declarative :class:`~derive.derivation.LossSpec` per loss.
+"""The catalogue: one short declarative :class:`~derive.engine.derivation.LossSpec` per loss.
 
 Names follow ``torch.nn.functional`` where PyTorch has the loss; other common
 names (TensorFlow, optax, Keras, the ``nn`` module classes) resolve as aliases.
@@ -11,10 +11,10 @@ from dataclasses import asdict
 from functools import cache
 
 from .. import cache as _cache
-from ..calculus import derive
-from ..derivation import Derivation, LossSpec
-from ..layers import LayerSpec, derive_layer
-from ..verify import Check, ensure_verified
+from ..engine.calculus import derive
+from ..engine.derivation import Derivation, LossSpec
+from ..engine.layers import LayerSpec, derive_layer
+from ..engine.verify import Check, ensure_verified
 from . import binary, classification, information, layers, margins, probabilistic, regression
 
 __all__ = ["SPECS", "UnknownLossError", "derivation", "names", "resolve", "spec", "verified"]

@@ -2,9 +2,9 @@
 
 from sympy import Symbol, log
 
-from ..derivation import HessianSpec, LossSpec, Named, Text
-from ..functions import Sigmoid
-from ..symbols import alpha, gamma, p0, q0, y0, z0
+from ..engine.derivation import HessianSpec, LossSpec, Named, Text
+from ..engine.functions import Sigmoid
+from ..engine.symbols import alpha, gamma, p0, q0, y0, z0
 
 _sigma = Sigmoid(z0)
 _bce = -(y0 * log(_sigma) + (1 - y0) * log(1 - _sigma))

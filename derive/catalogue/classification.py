@@ -2,10 +2,10 @@
 
 from sympy import KroneckerDelta, Sum, log
 
-from ..constraints import OneHot, Simplex
-from ..derivation import HessianSpec, LossSpec, MatrixForm, Text
-from ..functions import LogSoftmax, Softmax
-from ..symbols import eps, gamma, i, j, k, l, n, t, w, x, y, z
+from ..engine.constraints import OneHot, Simplex
+from ..engine.derivation import HessianSpec, LossSpec, MatrixForm, Text
+from ..engine.functions import LogSoftmax, Softmax
+from ..engine.symbols import eps, gamma, i, j, k, l, n, t, w, x, y, z
 
 _CONVEX = Text(
     "The Hessian diag(s) − s sᵀ is positive semi-definite (vᵀHv = Σ s_i v_i² − (Σ s_i v_i)² is a "

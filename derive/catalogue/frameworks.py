@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import NamedTuple
 
-from ..derivation import Text
+from ..engine.derivation import Text
 
 
 class Usage(NamedTuple):

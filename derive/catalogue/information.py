@@ -2,8 +2,8 @@
 
 from sympy import Function, Sum, log
 
-from ..derivation import LossSpec, Named, Step, Text
-from ..symbols import j, k, n, p, p0, q
+from ..engine.derivation import LossSpec, Named, Step, Text
+from ..engine.symbols import j, k, n, p, p0, q
 
 _ENTROPY = -Sum(p[k] * log(p[k]), (k, 1, n))
 _CROSS_ENTROPY = -Sum(p[k] * log(q[k]), (k, 1, n))

@@ -2,11 +2,11 @@
 
 from sympy import Sum, log
 
-from ..constraints import Linear
-from ..derivation import MatrixForm, Text
-from ..functions import Sigmoid, Softmax
-from ..layers import LayerSpec
-from ..symbols import W, b, b0, l, n, t, x, y, y0, z, z0
+from ..engine.constraints import Linear
+from ..engine.derivation import MatrixForm, Text
+from ..engine.functions import Sigmoid, Softmax
+from ..engine.layers import LayerSpec
+from ..engine.symbols import W, b, b0, l, n, t, x, y, y0, z, z0
 
 _sigma = Sigmoid(z0)
 _neuron = Linear(z0, W, x, b0)

@@ -4,9 +4,9 @@ and squared hinge of optax and Keras."""
 
 from sympy import Eq, KroneckerDelta, Ne, Piecewise, Sum, Symbol, log, sqrt
 
-from ..derivation import LossSpec, Named, Text
-from ..functions import Sigmoid, Softplus
-from ..symbols import eps, j, k, margin, n, power, t, u, v, w, x, x0, x1, x2, y, y0, y_pm
+from ..engine.derivation import LossSpec, Named, Text
+from ..engine.functions import Sigmoid, Softplus
+from ..engine.symbols import eps, j, k, margin, n, power, t, u, v, w, x, x0, x1, x2, y, y0, y_pm
 
 # cosine similarity with PyTorch's ε inside the norms (EPSILON = 1e-12 in Loss.cpp)
 _A = Sum(u[k] ** 2, (k, 1, n)) + eps

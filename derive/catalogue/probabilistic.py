@@ -2,8 +2,8 @@
 
 from sympy import Piecewise, exp, log, pi
 
-from ..derivation import LossSpec, Text
-from ..symbols import eps, rate, var, x0, y0
+from ..engine.derivation import LossSpec, Text
+from ..engine.symbols import eps, rate, var, x0, y0
 
 STIRLING = Piecewise((y0 * log(y0) - y0 + log(2 * pi * y0) / 2, y0 > 1), (0, True))
 """The Stirling term ``full=True`` adds to the Poisson NLL: log(y!) for y > 1, 0 otherwise (PyTorch)."""

@@ -3,8 +3,8 @@ log-cosh (optax, Keras)."""
 
 from sympy import Abs, Piecewise, cosh, log, sign, tanh
 
-from ..derivation import HessianSpec, LossSpec, Text
-from ..symbols import beta, delta, x0, y0
+from ..engine.derivation import HessianSpec, LossSpec, Text
+from ..engine.symbols import beta, delta, x0, y0
 
 _e = x0 - y0  # the residual
 

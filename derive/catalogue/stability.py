@@ -14,9 +14,9 @@ from typing import NamedTuple
 
 from sympy import Abs, Eq, Expr, Function, Max, Min, Sum, Symbol, cosh, exp, log
 
-from ..derivation import Text
-from ..functions import Sigmoid
-from ..symbols import alpha, eps, gamma, i, k, n, p, p0, q, q0, t, w, x, x0, y, y0, y_pm, z, z0
+from ..engine.derivation import Text
+from ..engine.functions import Sigmoid
+from ..engine.symbols import alpha, eps, gamma, i, k, n, p, p0, q, q0, t, w, x, x0, y, y0, y_pm, z, z0
 
 __all__ = ["STABLE", "StableForm", "stable_form"]
 

@@ -14,9 +14,9 @@ from functools import cache
 
 import jinja2
 
-from .. import __version__
 from ..catalogue import UnknownLossError, resolve
 from ..resources import templates_dir
+from ..version import __version__
 from . import api_classes, api_elementwise, api_layers
 from .kernel import Kernel, build_kernel
 from .layout import call, statement

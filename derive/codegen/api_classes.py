@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from sympy import Float
 
-from ..symbols import eps, gamma, margin, power, t, u, v, w, x, y, y_pm, z
+from ..engine.symbols import eps, gamma, margin, power, t, u, v, w, x, y, y_pm, z
 from .kernel import KernelSpec, Term
 from .spec import CodeSpec, signature
 

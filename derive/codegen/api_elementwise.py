@@ -6,7 +6,24 @@ from __future__ import annotations
 from sympy import Max, S
 
 from ..catalogue.probabilistic import GAUSSIAN_CONSTANT, STIRLING
-from ..symbols import alpha, beta, delta, eps, gamma, margin, p0, q0, rate, var, x0, x1, x2, y0, y_pm, z0
+from ..engine.symbols import (
+    alpha,
+    beta,
+    delta,
+    eps,
+    gamma,
+    margin,
+    p0,
+    q0,
+    rate,
+    var,
+    x0,
+    x1,
+    x2,
+    y0,
+    y_pm,
+    z0,
+)
 from .kernel import KernelSpec, Term
 from .pytorch import BCE_DENOMINATOR, BCE_LOG_FLOOR
 from .spec import CodeSpec, signature

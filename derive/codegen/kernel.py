@@ -29,12 +29,12 @@ from dataclasses import dataclass, field
 from sympy import Dummy, Expr, Indexed, IndexedBase, KroneckerDelta, Mul, Piecewise, S, Sum, Symbol
 
 from ..catalogue import verified
-from ..derivation import Derivation, unwrap
+from ..engine.derivation import Derivation, unwrap
+from ..engine.rules import settle
+from ..engine.symbols import i, j, n
 from ..printing.numpy import Binding, Scope, numpy_code
 from ..printing.stable import STABLE_RULES, Rewrite, stabilize
 from ..printing.text import text
-from ..rules import settle
-from ..symbols import i, j, n
 
 __all__ = ["Kernel", "KernelSpec", "Line", "Term", "build_kernel"]
 

@@ -1,4 +1,4 @@
-"""A computation graph (:mod:`derive.graph`) as Mermaid, SVG and TikZ.
+"""A computation graph (:mod:`derive.printing.computation`) as Mermaid, SVG and TikZ.
 
 One layered left-to-right layout serves the SVG and the TikZ picture: the column of
 a node is its longest path from an input, rows are ordered by where their edges
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from html import escape
 
-from ..graph import Graph, Node
+from .computation import Graph, Node
 from .latex import latex
 from .text import text
 

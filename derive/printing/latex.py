@@ -11,7 +11,7 @@ from sympy import Add, Derivative, Expr, Mul
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.latex import greek_letters_set as greek_letters
 
-from ..derivation import Named
+from ..engine.derivation import Named
 
 __all__ = ["LatexPrinter", "latex"]
 

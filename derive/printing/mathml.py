@@ -16,7 +16,7 @@ from sympy import Add, Derivative, Expr, Mul, true
 from sympy.core.function import AppliedUndef
 from sympy.printing.mathml import MathMLPresentationPrinter
 
-from ..derivation import Named
+from ..engine.derivation import Named
 from .latex import _runs, reader_order
 
 __all__ = ["mathml"]

@@ -23,7 +23,7 @@ from sympy import Add, Expr, Piecewise, S, Symbol, sqrt
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from ..functions import LogSoftmax
+from ..engine.functions import LogSoftmax
 from .stable import naive
 from .text import text
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from sympy import Add, Expr, Function, Indexed, Max, Mul, Pow, S, Symbol, exp, expand_mul, log
 from sympy.codegen.cfunctions import expm1, log1p
 
-from ..functions import LogSoftmax, Sigmoid, Softmax, Softplus
-from ..symbols import Role, role_of
+from ..engine.functions import LogSoftmax, Sigmoid, Softmax, Softplus
+from ..engine.symbols import Role, role_of
 
 __all__ = [
     "STABLE_RULES", "LogFloor", "LogSigmoid", "Rewrite", "SafeDivide", "XLogY", "XMul", "naive", "stabilize",

@@ -6,8 +6,8 @@ from collections.abc import Iterator
 
 import click
 
-from ..derivation import Derivation, Step
-from ..verify import Check
+from ..engine.derivation import Derivation, Step
+from ..engine.verify import Check
 from .text import text
 
 __all__ = ["check_table", "show_lines"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sympy import Add, Derivative, Expr, Mul, S, Sum
 from sympy.printing.str import StrPrinter
 
-from ..derivation import Named
+from ..engine.derivation import Named
 from .latex import reader_order
 
 __all__ = ["text"]

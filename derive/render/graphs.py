@@ -7,8 +7,8 @@ from functools import cache, cached_property
 
 from markupsafe import Markup
 
-from ..derivation import Derivation
-from ..graph import Graph, graph
+from ..engine.derivation import Derivation
+from ..printing.computation import Graph, graph
 from ..printing.graph import mermaid, svg, tikz
 
 __all__ = ["GraphPicture", "graph_picture"]
@@ -35,7 +35,7 @@ class GraphPicture:
 
 @cache
 def graph_picture(d: Derivation) -> GraphPicture | None:
-    """The picture of ``d``'s computation graph; None when it has none (see :func:`derive.graph.graph`).
+    """The picture of ``d``'s computation graph (:func:`derive.printing.computation.graph`), or None.
     Cached: the six documents of a derivation (three formats, two languages) share one graph."""
     g = graph(d)
     return None if g is None else GraphPicture(g, d.name)

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from sympy import Derivative, Eq, Expr, Function, Mul, Symbol, expand
 
 from ..catalogue import names, verified
-from ..derivation import Named, unwrap
-from ..functions import Sigmoid
-from ..symbols import p0, y0, z0
+from ..engine.derivation import Named, unwrap
+from ..engine.functions import Sigmoid
+from ..engine.symbols import p0, y0, z0
 from . import plots
 from .phrases import Phrases
 from .training import training_plot, training_view

@@ -20,9 +20,9 @@ import numpy as np
 from sympy import Expr, Indexed, Symbol, lambdify
 
 from ..catalogue import verified
-from ..derivation import unwrap
+from ..engine.derivation import unwrap
+from ..engine.symbols import alpha, eps, gamma, p0, q0, y0, z0
 from ..printing.latex import latex
-from ..symbols import alpha, eps, gamma, p0, q0, y0, z0
 
 __all__ = ["PARAMETER_VALUES", "Plot", "available", "descent", "loss_plot", "numeric", "slowdown_plot"]
 
@@ -54,7 +54,7 @@ def available() -> bool:
 
 def numeric(expr: Expr, variables: list[Symbol]) -> Callable[..., np.ndarray]:
     """A NumPy function of ``variables`` for ``expr`` (parameters at :data:`PARAMETER_VALUES`)."""
-    from ..functions import Sigmoid, Softplus
+    from ..engine.functions import Sigmoid, Softplus
 
     def sigmoid(x: np.ndarray) -> np.ndarray:
         return np.exp(np.minimum(x, 0)) / (1 + np.exp(-np.abs(x)))

@@ -1,6 +1,6 @@
 """The learning-slowdown experiment on the MSE-against-cross-entropy page: a table and a plot.
 
-The numbers come from :func:`derive.experiments.slowdown` (a saturated sigmoid neuron with a
+The numbers come from :func:`derive.render.experiments.slowdown` (a saturated sigmoid neuron with a
 weight and a bias, trained with the derived gradients); the prose from the ``[training]`` table
 of the language files.
 """
@@ -12,8 +12,8 @@ from functools import cache
 
 import numpy as np
 
-from ..experiments import LEARNED, Slowdown, slowdown
 from . import plots
+from .experiments import LEARNED, Slowdown, slowdown
 from .phrases import Phrases
 
 __all__ = ["EVERY", "TrainingView", "training_plot", "training_view"]

@@ -1,4 +1,4 @@
-"""Finished objects for the templates: a :class:`~derive.derivation.Derivation` in one language.
+"""Finished objects for the templates: a :class:`~derive.engine.derivation.Derivation` in one language.
 
 Everything a template shows is prepared here (translated phrases, equations
 with their LaTeX and MathML, the framework table, the stable form, the
@@ -15,11 +15,11 @@ from sympy import Eq, Expr, Indexed, IndexedBase, Symbol, preorder_traversal
 
 from ..catalogue.frameworks import usages
 from ..catalogue.stability import is_listed, stable_form
-from ..derivation import Derivation, MatrixForm, Named, Step
-from ..functions import Softmax
-from ..symbols import INDICES, n, t
-from ..symbols import s as s_vector
-from ..verify import Check
+from ..engine.derivation import Derivation, MatrixForm, Named, Step
+from ..engine.functions import Softmax
+from ..engine.symbols import INDICES, n, t
+from ..engine.symbols import s as s_vector
+from ..engine.verify import Check
 from .graphs import GraphPicture, graph_picture
 from .mathprint import ENGLISH, Words, document_latex, document_mathml
 from .phrases import Phrases
@@ -168,8 +168,8 @@ def _named(exprs: list[Expr]) -> list[Named]:
 
 
 def _vocabulary() -> dict[Expr, str]:
-    """The shared symbols of :mod:`derive.symbols`, each with its Python name (``z0``, ``y_pm``)."""
-    from .. import symbols as module
+    """The shared symbols of :mod:`derive.engine.symbols`, each with its Python name (``z0``, ``y_pm``)."""
+    from ..engine import symbols as module
 
     return {obj: name for name, obj in vars(module).items()
             if not name.startswith("_") and isinstance(obj, Symbol | IndexedBase)}

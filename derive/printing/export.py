@@ -6,9 +6,9 @@ from dataclasses import asdict
 
 from sympy import Eq
 
-from .derivation import Derivation, Step
-from .printing.latex import latex
-from .verify import Check
+from ..engine.derivation import Derivation, Step
+from ..engine.verify import Check
+from .latex import latex
 
 __all__ = ["step_dict", "to_dict"]
 

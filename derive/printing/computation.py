@@ -1,6 +1,6 @@
 r"""The computation graph of a loss, with the backward quantities on its edges.
 
-Built from a :class:`~derive.derivation.Derivation`, not drawn per loss: the
+Built from a :class:`~derive.engine.derivation.Derivation`, not drawn per loss: the
 forward graph is the expression tree of the loss, one node per operation on
 something that depends on the differentiated variable (``z → softmax → log →
 × y_k → Σ_k → − → L``); factors that do not depend on it (targets, weights,
@@ -37,12 +37,12 @@ from sympy import (
     log,
 )
 
-from .constraints import Linear
-from .derivation import Derivation, unwrap
-from .functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
-from .printing.latex import latex
-from .printing.text import text
-from .rules import settle
+from ..engine.constraints import Linear
+from ..engine.derivation import Derivation, unwrap
+from ..engine.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
+from ..engine.rules import settle
+from .latex import latex
+from .text import text
 
 __all__ = ["MAX_NODES", "Edge", "Graph", "Node", "graph"]
 

@@ -16,16 +16,16 @@ from functools import cache
 import jinja2
 from sympy import Expr, Sum
 
-from . import __version__
-from .codegen.kernel import Line
-from .codegen.layout import call, statement
+from ..codegen.kernel import Line
+from ..codegen.layout import call, statement
+from ..engine.derivation import unwrap
+from ..engine.symbols import j, n
+from ..printing.numpy import NumPyPrinter, PrintingError, Scope
+from ..printing.stable import STABLE_RULES, stabilize
+from ..printing.text import text
+from ..resources import templates_dir
+from ..version import __version__
 from .custom import CustomLoss
-from .derivation import unwrap
-from .printing.numpy import NumPyPrinter, PrintingError, Scope
-from .printing.stable import STABLE_RULES, stabilize
-from .printing.text import text
-from .resources import templates_dir
-from .symbols import j, n
 
 __all__ = ["module_source"]
 

@@ -1,6 +1,6 @@
 r"""Checks of the batch matrix form of a gradient through a linear layer.
 
-The claim of a :class:`~derive.derivation.BatchForm` is that for the mean loss over
+The claim of a :class:`~derive.engine.derivation.BatchForm` is that for the mean loss over
 a batch, :math:`\partial L/\partial W = R^\top X / N` and
 :math:`\partial L/\partial b = R^\top \mathbf{1} / N`, where row ``r`` of the residual
 ``R`` is the derived gradient at the logits of example ``r`` (``S − Y``).  Two checks:
@@ -19,10 +19,12 @@ from collections.abc import Callable
 import numpy as np
 from sympy import Expr, Symbol, diff, lambdify
 
+from .checks import NUMERIC_TOLERANCE, Check
 from .constraints import Constraint, Linear, Simplex
 from .derivation import Derivation
+from .identity import symbolically_equal
+from .instances import component, instantiate
 from .symbols import j, t
-from .verify import NUMERIC_TOLERANCE, Check, component, instantiate, symbolically_equal
 
 __all__ = ["batch_checks"]
 

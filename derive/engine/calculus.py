@@ -2,9 +2,9 @@ r"""Differentiation along the route a person takes.
 
 Definition, outer derivative (:math:`\partial L/\partial s_i`), the inner
 Jacobian (:math:`\partial s_i/\partial z_j = s_i(\delta_{ij} - s_j)`), the chain
-rule, then the rewrite rules of :mod:`derive.rules` to a fixed point, then the
+rule, then the rewrite rules of :mod:`derive.engine.rules` to a fixed point, then the
 declared constraints (:math:`\sum_i y_i = 1`), each application a
-:class:`~derive.derivation.Step`.
+:class:`~derive.engine.derivation.Step`.
 """
 
 from __future__ import annotations
@@ -99,7 +99,7 @@ def _chain_steps(spec: LossSpec, named: Named) -> tuple[list[Step], Expr]:
 
 
 def derive(spec: LossSpec) -> Derivation:
-    """Build the derivation of ``spec`` (not yet verified; see :mod:`derive.verify`)."""
+    """Build the derivation of ``spec`` (not yet verified; see :mod:`derive.engine.verify`)."""
     named = Named(spec.symbol, spec.loss)
     lhs = Derivative(named, spec.wrt, evaluate=False)
     steps = [Step(spec.symbol, spec.loss, "definition",

@@ -19,10 +19,10 @@ from functools import cache
 import numpy as np
 from sympy import Derivative, Expr, Symbol, lambdify
 
-from .catalogue import derivation
-from .derivation import unwrap
-from .functions import Sigmoid
-from .symbols import b0, k, x, y0, z0
+from ..catalogue import derivation
+from ..engine.derivation import unwrap
+from ..engine.functions import Sigmoid
+from ..engine.symbols import b0, k, x, y0, z0
 
 __all__ = ["LOSSES", "Run", "Slowdown", "slowdown"]
 

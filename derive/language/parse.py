@@ -3,7 +3,7 @@ r"""A safe parser for losses written by users: ``-sum(y * log_softmax(z))``.
 The text is never evaluated.  It is checked character by character (length,
 ASCII, bracket depth) *before* Python's :func:`ast.parse` sees it, the syntax
 tree is checked against a whitelist of node types, and the tree is then
-translated node by node into SymPy (:mod:`derive.language`), looking names up
+translated node by node into SymPy (:mod:`derive.language.meaning`), looking names up
 only in the language's function table and the caller's vectors and scalars.
 No ``eval``, ``exec``, ``sympify`` or ``parse_expr`` is involved, so nothing
 in the string can run.
@@ -16,7 +16,7 @@ from collections.abc import Mapping
 
 from sympy import Expr, IndexedBase, Symbol
 
-from .language import FUNCTIONS, MAX_EXPONENT, OPERATORS, ExpressionError, node_column, translate
+from .meaning import FUNCTIONS, MAX_EXPONENT, OPERATORS, ExpressionError, node_column, translate
 
 __all__ = ["FUNCTIONS", "MAX_DEPTH", "MAX_EXPONENT", "MAX_LENGTH", "ExpressionError", "parse"]
 

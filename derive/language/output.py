@@ -11,11 +11,11 @@ from collections.abc import Iterator, Sequence
 
 import click
 
+from ..printing.export import to_dict
+from ..printing.terminal import show_lines
+from ..render.documents import render_derivation
 from .custom import CustomLoss, DerivationFailed, build
-from .custom_code import module_source
-from .export import to_dict
-from .printing.terminal import show_lines
-from .render.documents import render_derivation
+from .module import module_source
 
 __all__ = ["FORMATS", "parse_scalars", "render", "run", "time_limit"]
 

@@ -7,18 +7,17 @@ takes the route a person takes: reuse the closed form at the logits (verified
 again here as a step), differentiate the layer (:math:`\partial z_i/\partial W_{jk}
 = \delta_{ij} x_k`), chain, eliminate the delta, first for the bias and then for
 the weights; then states the gradient for a batch in matrix form
-(:math:`\partial L/\partial W = (S - Y)^\top X / N`), which :mod:`derive.batch` verifies.
+(:math:`\partial L/\partial W = (S - Y)^\top X / N`), which :mod:`derive.engine.batch` verifies.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sympy import Derivative, Expr, Mul, Sum
+from sympy import Derivative, Expr, Indexed, Mul, Sum
 
 from .constraints import Linear
 from .derivation import LOSS, BatchForm, Derivation, MatrixForm, Named, Step, Text
-from .printing.text import text
 from .rules import DELTA, STRUCTURAL_RULES, run_rules
 from .symbols import i, j, k, n
 
@@ -53,10 +52,17 @@ def _rule_steps(lhs: Expr, rhs: Expr, assumes: tuple, delta_first: bool = True) 
     return [Step(lhs, new, rule.name, rule.note, assumes) for rule, new in run_rules(rhs, rules)]
 
 
+def _subscripted(param: Expr) -> str:
+    """``b_j``, ``W_jk`` or ``b``: a parameter as the sentences name it."""
+    if not isinstance(param, Indexed):
+        return str(param)
+    return f"{param.base}_{''.join(map(str, param.indices))}"
+
+
 def _through(named: Named, layer: Linear, logit: Expr, param: Expr, assumes: tuple) -> list[Step]:
     """Layer derivative, chain rule and simplification for one parameter (a bias or a weight)."""
     z_i = layer.output(i)
-    p = text(param)
+    p = _subscripted(param)
     jac_lhs = Derivative(Named(z_i, layer.definition()), param, evaluate=False)
     raw = layer.definition().diff(param)
     steps = [Step(jac_lhs, raw, "layer derivative",
@@ -96,8 +102,7 @@ def derive_layer(spec: LayerSpec, base: Derivation) -> Derivation:
              Text("A linear layer computes the logits from the input x with weights W and bias b.",
                   "线性层用权重 W 和偏置 b 由输入 x 计算 logits。")),
         Step(Derivative(named, z_i, evaluate=False), logit, "gradient at the logits",
-             Text(f"Derived step by step in {base.name}: ∂L/∂{text(z_i)} = {text(logit)}.",
-                  f"已在 {base.name} 中逐步推导：∂L/∂{text(z_i)} = {text(logit)}。"), used),
+             Text(f"Derived step by step in {base.name}.", f"已在 {base.name} 中逐步推导。"), used),
     ]
     steps += _through(named, layer, logit, bias, with_layer)
     steps += _through(named, layer, logit, weight, with_layer)

@@ -137,7 +137,7 @@ _CORE_ROLES = frozenset(_ROLES)
 
 
 def register_role(symbol: Symbol | IndexedBase, role: Role) -> None:
-    """Declare the role of a user-defined vector or scalar (see :mod:`derive.custom`).
+    """Declare the role of a user-defined vector or scalar (see :mod:`derive.language.custom`).
 
     The roles of the core symbols are fixed; declaring another one for them is a ``ValueError``."""
     if symbol in _CORE_ROLES and _ROLES[symbol] is not role:

@@ -1,10 +1,10 @@
-"""Derive your own loss: one expression in, a verified :class:`~derive.derivation.Derivation` out.
+"""Derive your own loss: one expression in, a verified :class:`~derive.engine.derivation.Derivation` out.
 
 ``from_expression("sum(y * (1 - softmax(z)**q) / q)", wrt="z", scalars={"q": 0.7}, onehot="y")``
-parses the expression safely (:mod:`derive.parse`), declares the vectors and scalars with the
-roles the verifier samples them from, builds a :class:`~derive.derivation.LossSpec` and sends it
-through the same pipeline as the catalogue: :func:`derive.calculus.derive`, then
-:func:`derive.verify.ensure_verified`.  A result that fails a check raises; it is never returned.
+parses the expression safely (:mod:`derive.language.parse`), declares the vectors and scalars with the
+roles the verifier samples them from, builds a :class:`~derive.engine.derivation.LossSpec` and sends it
+through the same pipeline as the catalogue: :func:`derive.engine.calculus.derive`, then
+:func:`derive.engine.verify.ensure_verified`.  A result that fails a check raises; it is never returned.
 """
 
 from __future__ import annotations
@@ -35,13 +35,13 @@ from sympy import (
     log,
 )
 
-from .calculus import derive
-from .constraints import Constraint, OneHot, Simplex
-from .derivation import Derivation, HessianSpec, LossSpec, Text
-from .functions import NAMED_FUNCTIONS
+from ..engine.calculus import derive
+from ..engine.constraints import Constraint, OneHot, Simplex
+from ..engine.derivation import Derivation, HessianSpec, LossSpec, Text
+from ..engine.functions import NAMED_FUNCTIONS
+from ..engine.symbols import Role, j, k, l, register_role
+from ..engine.verify import Check, ensure_verified
 from .parse import FUNCTIONS, parse
-from .symbols import Role, j, k, l, register_role
-from .verify import Check, ensure_verified
 
 __all__ = ["CustomLoss", "DerivationFailed", "build", "from_expression"]
 
@@ -86,9 +86,9 @@ def from_expression(expression: str, *, wrt: str, vectors: Sequence[str] | str =
     ``vectors`` names the vectors (length ``n``; ``wrt`` and the ``simplex``/``onehot`` vectors are
     added when missing), ``scalars`` the scalars and their default values; ``simplex`` vectors sum
     to one, the ``onehot`` vector is the one-hot encoding of a class ``t``.  Raises ``ValueError``
-    for bad arguments or an expression outside the language (:class:`derive.parse.ExpressionError`),
-    :class:`derive.verify.VerificationError` when a check fails.  ``jobs=2`` shares the checks with a
-    second process (:func:`derive.verify.verify`)."""
+    for bad arguments or an expression outside the language (:class:`derive.language.parse.ExpressionError`),
+    :class:`derive.engine.verify.VerificationError` when a check fails.  ``jobs=2`` shares the checks with a
+    second process (:func:`derive.engine.verify.verify`)."""
     return build(expression, wrt=wrt, vectors=vectors, scalars=scalars, simplex=simplex,
                  onehot=onehot, name=name, hessian=hessian, jobs=jobs).derivation
 
@@ -99,7 +99,7 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
           jobs: int = 1) -> CustomLoss:
     """Like :func:`from_expression`, with the checks and the argument list for code generation."""
     _check_identifier("name", name)
-    from .catalogue import SPECS  # documents look catalogue names up (framework usages, stability)
+    from ..catalogue import SPECS  # documents look catalogue names up (framework usages, stability)
 
     if name in SPECS:
         raise ValueError(f"name: {name!r} is a catalogue loss (derive show {name}); choose another name")

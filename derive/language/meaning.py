@@ -1,6 +1,6 @@
 """The meaning of the custom-loss language: a checked syntax tree, translated into SymPy.
 
-:mod:`derive.parse` refuses anything unsafe before this module sees the tree; here each node of
+:mod:`derive.language.parse` refuses anything unsafe before this module sees the tree; here each node of
 the whitelist becomes a SymPy expression, looking names up only in this module's function table
 and the caller's vectors and scalars.  A vector expression is written at a placeholder index until
 ``sum``/``mean``/``dot`` binds it; the summation indices are then named ``k``, ``k_2``, ... by depth.
@@ -40,8 +40,8 @@ from sympy import (
     zoo,
 )
 
-from .functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
-from .symbols import k, n
+from ..engine.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
+from ..engine.symbols import k, n
 
 __all__ = ["FUNCTIONS", "MAX_EXPONENT", "OPERATORS", "ExpressionError", "node_column", "translate"]
 

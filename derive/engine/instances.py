@@ -1,0 +1,82 @@
+r"""Expressions at a concrete size, and random points to evaluate them at.
+
+A general-``n`` expression becomes explicit: sums are expanded, named functions written out from
+their definitions, the free indices and the constraints imposed, and every component ``z_m`` a plain
+symbol (:func:`instantiate`).  :func:`sample` draws a point from the domain of each symbol's role.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from sympy import Add, Derivative, Expr, Indexed, IndexedBase, Integer, Sum, Symbol
+
+from .constraints import Constraint, Simplex
+from .derivation import Named
+from .functions import NAMED_FUNCTIONS
+from .symbols import Role, dim, n, role_of
+
+__all__ = ["component", "instantiate", "sample"]
+
+_ORIGIN: dict[Symbol, IndexedBase] = {}
+
+
+def component(base: IndexedBase, *m: int) -> Symbol:
+    """The explicit symbol ``z_m`` for component ``m`` of the vector ``base`` (``W_j_k`` for a matrix)."""
+    sym = Symbol("_".join(map(str, (base.label, *m))), real=True)
+    _ORIGIN[sym] = base
+    return sym
+
+
+def _expand_sum(e: Sum) -> Expr:
+    (index, lo, hi), body = e.limits[0], e.function
+    return Add(*[body.xreplace({index: Integer(m)}) for m in range(int(lo), int(hi) + 1)])
+
+
+def instantiate(expr: Expr, size: int, values: dict[Symbol, int],
+                constraints: tuple[Constraint, ...] = ()) -> Expr:
+    """``expr`` at ``n = size`` with the free indices set to ``values``: explicit components,
+    named functions written out, constraints imposed, derivatives evaluated."""
+    return _instantiate(expr, size, tuple(sorted(values.items(), key=str)), constraints)
+
+
+@lru_cache(maxsize=4096)
+def _instantiate(expr: Expr, size: int, values: tuple[tuple[Symbol, int], ...],
+                 constraints: tuple[Constraint, ...]) -> Expr:
+    values = dict(values)
+    expr = expr.replace(lambda e: isinstance(e, Named), lambda e: e.expr)
+    expr = expr.xreplace({n: Integer(size), dim: Integer(size), **{k: Integer(v) for k, v in values.items()}})
+    while expr.has(Sum):
+        expr = expr.replace(lambda e: isinstance(e, Sum) and not e.function.has(Sum), _expand_sum)
+    expr = expr.replace(lambda e: isinstance(e, NAMED_FUNCTIONS),
+                        lambda e: e.explicit(size, lambda base, m: base[m]))
+    for constraint in constraints:
+        expr = expr.xreplace(constraint.substitutions(size, values))
+    expr = expr.replace(lambda e: isinstance(e, Indexed),
+                        lambda e: component(e.base, *map(int, e.indices)))
+    return expr.replace(lambda e: isinstance(e, Derivative), lambda e: e.doit())
+
+
+def sample(symbols: set[Symbol], size: int, rng: np.random.Generator,
+            constraints: tuple[Constraint, ...]) -> dict[Symbol, float]:
+    simplex = {c.vector for c in constraints if isinstance(c, Simplex)}
+    point: dict[Symbol, float] = {}
+    dirichlet: dict[IndexedBase, np.ndarray] = {}
+    for sym in sorted(symbols, key=str):
+        base = _ORIGIN.get(sym)
+        role = role_of(base if base is not None else sym)
+        if base is not None and (base in simplex or role is Role.PROBABILITY):
+            draw = dirichlet.setdefault(base, rng.dirichlet(np.full(size, 2.0)))
+            point[sym] = float(draw[int(sym.name.rsplit("_", 1)[1]) - 1])
+            continue
+        point[sym] = {
+            Role.REAL: lambda: rng.normal(0.0, 1.5),
+            Role.PROBABILITY: lambda: rng.uniform(0.05, 0.95),
+            Role.TARGET: lambda: rng.uniform(0.0, 1.0),
+            Role.POSITIVE: lambda: rng.uniform(0.5, 2.0),
+            Role.SMOOTHING: lambda: rng.uniform(0.0, 0.5),
+            Role.FOCUS: lambda: rng.uniform(0.5, 3.0),
+            Role.SIGN: lambda: float(rng.choice((-1.0, 1.0))),
+        }[role]()
+    return point
