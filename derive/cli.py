@@ -14,7 +14,7 @@ from typing import TypeVar
 import click
 
 from . import cache as disk_cache
-from .catalogue import SPECS, UnknownLossError, derivation, names, resolve, verified
+from .catalogue import SPECS, UnknownLossError, derivation, lemmas, names, resolve, verified
 from .engine.verify import Check, VerificationError, verify
 from .printing.export import to_dict
 from .printing.terminal import check_table, show_lines
@@ -73,14 +73,18 @@ def list_() -> None:
 
 @main.command()
 @click.argument("name")
-@click.option("--json", "as_json", is_flag=True, help="Print the derivation as JSON.")
-def show(name: str, as_json: bool) -> None:
+@click.option("--json", "as_json", is_flag=True, help="Print the derivation as JSON (with its lemmas).")
+@click.option("--lemmas", "with_lemmas", is_flag=True,
+              help="Print the derivation of each rule a step applies (softmax Jacobian, σ' = σ(1 − σ)) "
+                   "under the step that first uses it.")
+def show(name: str, as_json: bool, with_lemmas: bool) -> None:
     """Show the derivation of NAME step by step (aliases such as CrossEntropyLoss work)."""
     d, checks = _verified_or_exit(_resolve_or_exit(name))
+    cited = lemmas(d)
     if as_json:
-        click.echo(json.dumps(to_dict(d, checks), indent=2, ensure_ascii=False))
+        click.echo(json.dumps(to_dict(d, checks, tuple(cited.values())), indent=2, ensure_ascii=False))
         return
-    for line in show_lines(d, checks):
+    for line in show_lines(d, checks, cited if with_lemmas else None):
         click.echo(line)
 
 

@@ -1772,7 +1772,7 @@ def _k_softmax_focal_loss(input, target, gamma, coef=None):
 def _k_softmax(input, coef=None):
     """Kernel of softmax: softmax.
 
-        s_i = s_i
+        s_i = exp(z_i)/Σ_k exp(z_k)
         ∂s_i/∂z_j = s_i·(δ_ij − s_j)
         Σ_i g_i·∂s_i/∂z_j = g_j·s_j − s_j·Σ_i g_i·s_i
     """
@@ -1790,7 +1790,7 @@ def _k_softmax(input, coef=None):
 def _k_log_softmax(input, coef=None):
     """Kernel of log_softmax: log softmax.
 
-        log s_i = log s_i
+        log s_i = log(exp(z_i)/Σ_k exp(z_k))
         ∂log s_i/∂z_j = δ_ij − s_j
         Σ_i g_i·∂log s_i/∂z_j = g_j − s_j·Σ_i g_i
     """
@@ -1808,14 +1808,14 @@ def _k_log_softmax(input, coef=None):
 def _k_sigmoid(input, coef=None):
     """Kernel of sigmoid: sigmoid.
 
-        σ(z) = σ(z)
+        σ(z) = 1/(1 + exp(-z))
         ∂σ(z)/∂z = σ(z)·(1 − σ(z))
 
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
     """
     sig = _sigmoid(input)  # σ(z), without overflow for either sign
-    value = sig  # σ(z) = σ(z)
+    value = sig  # σ(z) = 1/(1 + exp(-z))
     if coef is None:
         return value, None
     sig_2 = _sigmoid(-input)  # σ(-z), without overflow for either sign
@@ -2740,7 +2740,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     As torch.nn.functional.softmax; see softmax_grad for the gradient.
 
     Math (from the verified derivations softmax):
-        s_i = s_i
+        s_i = exp(z_i)/Σ_k exp(z_k)
         ∂s_i/∂z_j = s_i·(δ_ij − s_j)
         Σ_i g_i·∂s_i/∂z_j = g_j·s_j − s_j·Σ_i g_i·s_i
 
@@ -2776,7 +2776,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     As torch.nn.functional.log_softmax; see log_softmax_grad for the gradient.
 
     Math (from the verified derivations log_softmax):
-        log s_i = log s_i
+        log s_i = log(exp(z_i)/Σ_k exp(z_k))
         ∂log s_i/∂z_j = δ_ij − s_j
         Σ_i g_i·∂log s_i/∂z_j = g_j − s_j·Σ_i g_i
 
@@ -2812,7 +2812,7 @@ def sigmoid(input):
     As torch.nn.functional.sigmoid; see sigmoid_grad for the gradient.
 
     Math (from the verified derivations sigmoid):
-        σ(z) = σ(z)
+        σ(z) = 1/(1 + exp(-z))
         ∂σ(z)/∂z = σ(z)·(1 − σ(z))
 
     Stable forms:

@@ -152,10 +152,10 @@ def test_an_error_in_the_forked_worker_is_raised_here() -> None:
     out = _in_a_fresh_process(_SPY + """
     real_checks = V._equation_checks
 
-    def failing(kind, label, lhs, rhs, sizes, constraints):
+    def failing(kind, label, lhs, rhs, sizes, *rest):
         if sizes[0] > 3:
             raise ArithmeticError(f"at n={sizes[0]}")
-        return real_checks(kind, label, lhs, rhs, sizes, constraints)
+        return real_checks(kind, label, lhs, rhs, sizes, *rest)
 
     V._equation_checks = failing
     try:
@@ -173,10 +173,10 @@ def test_a_time_limit_ends_the_forked_worker_too() -> None:
     from derive.language.output import time_limit
     real_checks = V._equation_checks
 
-    def slow(kind, label, lhs, rhs, sizes, constraints):
+    def slow(kind, label, lhs, rhs, sizes, *rest):
         if sizes[0] > 3:
             time.sleep(60)
-        return real_checks(kind, label, lhs, rhs, sizes, constraints)
+        return real_checks(kind, label, lhs, rhs, sizes, *rest)
 
     V._equation_checks = slow
     start = time.perf_counter()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from derive.catalogue import names, verified
+from derive.catalogue import lemmas, names, verified
 from derive.render import build, plots
 from derive.render.documents import FORMATS
 from derive.render.pages import PAGES
@@ -71,7 +71,9 @@ def test_chinese_has_the_same_equations_as_english(tree, name):
 @pytest.mark.parametrize("name", ["cross_entropy", "sigmoid_focal_loss", "huber_loss", "softmax_regression"])
 def test_every_step_is_shown_with_its_rule(tree, name):
     d, _ = verified(name)
-    steps = len(d.steps) + (len(d.hessian.steps) if d.hessian else 0)
+    shown_lemmas = lemmas(d)  # each lemma's steps are shown (in a collapsible block) at its first use
+    steps = len(d.steps) + (len(d.hessian.steps) if d.hessian else 0) + \
+        sum(len(lemma.steps) for lemma in shown_lemmas.values())
     for lang in LANGUAGES:
         text = (tree / lang / f"{name}.md").read_text(encoding="utf-8")
         assert len(re.findall(r"^\*\*\d+\. ", text, re.M)) == steps

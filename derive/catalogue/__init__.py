@@ -17,7 +17,7 @@ from ..engine.layers import LayerSpec, derive_layer
 from ..engine.verify import Check, ensure_verified
 from . import binary, classification, information, layers, margins, probabilistic, regression
 
-__all__ = ["SPECS", "UnknownLossError", "derivation", "names", "resolve", "spec", "verified"]
+__all__ = ["SPECS", "UnknownLossError", "derivation", "lemma_checks", "lemmas", "names", "resolve", "spec", "verified"]
 
 SPECS: dict[str, LossSpec | LayerSpec] = {
     s.name: s for s in (*information.SPECS, *classification.SPECS, *binary.SPECS, *layers.SPECS,
@@ -93,6 +93,25 @@ def _verify(name: str, jobs: int) -> tuple[Derivation, tuple[Check, ...]]:
             return d, tuple(Check(**entry) for entry in remembered)
         except TypeError:
             pass  # an entry of another shape: verify again
-    checks = tuple(ensure_verified(d, jobs))
+    checks = (*ensure_verified(d, jobs), *lemma_checks(d))
     _cache.store("checks", name, [asdict(c) for c in checks])
     return d, checks
+
+
+def lemmas(d: Derivation) -> dict[str, Derivation]:
+    """The lemmas ``d`` cites and those they cite in turn, in order of first use."""
+    found: dict[str, Derivation] = {}
+    todo = list(d.lemmas)
+    while todo:
+        name = todo.pop(0)
+        if name not in found:
+            found[name] = derivation(name)
+            todo += found[name].lemmas
+    return found
+
+
+def lemma_checks(d: Derivation) -> list[Check]:
+    """One check per lemma ``d`` cites, passed when the lemma's own derivation verifies; a lemma that
+    fails makes ``d`` fail (``VerificationError``), since its steps apply the lemma's rule."""
+    return [Check("lemma", f"{lemma}: {len(verified(lemma)[1])} checks passed", None, 0.0, True)
+            for lemma in d.lemmas]

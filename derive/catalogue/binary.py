@@ -3,7 +3,7 @@
 from sympy import Symbol, log
 
 from ..engine.derivation import HessianSpec, LossSpec, Named, Text
-from ..engine.functions import Sigmoid
+from ..engine.functions import Sigmoid, Softplus
 from ..engine.symbols import alpha, gamma, p0, q0, y0, z0
 
 _sigma = Sigmoid(z0)
@@ -43,6 +43,20 @@ SPECS = (
         symbol=_sigma,
         wrt=z0,
         aliases=("logistic",),
+    ),
+    LossSpec(
+        name="softplus",
+        title=Text("Softplus and its derivative", "softplus 及其导数"),
+        family="binary",
+        description=Text(
+            "softplus(z) = log(1 + e^z), a smooth max(0, z); its derivative is the sigmoid, and "
+            "binary cross-entropy on logits is softplus(z) − y·z.",
+            "softplus(z) = log(1 + e^z)，max(0, z) 的光滑版本；它的导数是 sigmoid，而基于 logit 的二元交叉熵就是 "
+            "softplus(z) − y·z。"),
+        loss=Softplus(z0),
+        symbol=Softplus(z0),
+        wrt=z0,
+        aliases=("Softplus",),
     ),
     LossSpec(
         name="binary_cross_entropy",

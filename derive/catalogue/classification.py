@@ -4,7 +4,7 @@ from sympy import KroneckerDelta, Sum, log
 
 from ..engine.constraints import OneHot, Simplex
 from ..engine.derivation import HessianSpec, LossSpec, MatrixForm, Text
-from ..engine.functions import LogSoftmax, Softmax
+from ..engine.functions import LogSoftmax, LogSumExp, Softmax
 from ..engine.symbols import eps, gamma, i, j, k, l, n, t, w, x, y, z
 
 _CONVEX = Text(
@@ -40,6 +40,20 @@ SPECS = (
         loss=LogSoftmax(z, i),
         symbol=LogSoftmax(z, i),
         wrt=z[j],
+    ),
+    LossSpec(
+        name="logsumexp",
+        title=Text("Log-sum-exp and its gradient", "log-sum-exp 及其梯度"),
+        family="classification",
+        description=Text(
+            "LSE(z) = log Σ_k e^{z_k}, a smooth maximum of the logits; its gradient is the softmax, "
+            "which is why the cross-entropy log-sum-exp(z) − z_t has the gradient s − y.",
+            "LSE(z) = log Σ_k e^{z_k}，logits 的光滑最大值；它的梯度就是 softmax，这也是交叉熵 "
+            "log-sum-exp(z) − z_t 的梯度为 s − y 的原因。"),
+        loss=LogSumExp(z),
+        symbol=LogSumExp(z),
+        wrt=z[j],
+        aliases=("log_sum_exp", "reduce_logsumexp"),
     ),
     LossSpec(
         name="cross_entropy",

@@ -65,6 +65,14 @@ USAGES: dict[str, tuple[Usage, ...]] = {
                    "TensorFlow backend then silently use them.",
                    "Keras 会在 softmax 输出上记住原始 logits，TensorFlow 后端的 Keras 损失会悄悄改用它们。")),
     ),
+    "logsumexp": (
+        Usage("PyTorch", "torch.logsumexp(z, dim)",
+              Text("Subtracts the maximum before exponentiating.", "取指数之前先减去最大值。")),
+        Usage("JAX", "jax.nn.logsumexp(z, axis=-1)",
+              Text("Subtracts the maximum before exponentiating.", "取指数之前先减去最大值。")),
+        Usage("TensorFlow", "tf.math.reduce_logsumexp(z, axis=-1)",
+              Text("Subtracts the maximum before exponentiating.", "取指数之前先减去最大值。")),
+    ),
     "log_softmax": (
         Usage("PyTorch", "torch.nn.functional.log_softmax(z, dim)", _LOG_SOFTMAX_NOTE),
         Usage("JAX", "jax.nn.log_softmax(z, axis=-1)", _LOG_SOFTMAX_NOTE),
@@ -145,6 +153,13 @@ USAGES: dict[str, tuple[Usage, ...]] = {
                    "the logit path on the TensorFlow backend only.",
                    "Keras 会记住 sigmoid 输出对应的 logit，之后在它上面计算的 Keras 损失只在 TensorFlow "
                    "后端改走 logit 路径。")),
+    ),
+    "softplus": (
+        Usage("PyTorch", "torch.nn.functional.softplus(z, beta=1, threshold=20)",
+              Text("Returns z itself where βz > threshold (the rounding error there is below e^{−20}).",
+                   "在 βz > threshold 处直接返回 z（此处的舍入误差小于 e^{−20}）。")),
+        Usage("JAX", "jax.nn.softplus(z)", Text("Computed as logaddexp(z, 0).", "按 logaddexp(z, 0) 计算。")),
+        Usage("TensorFlow", "tf.math.softplus(z)", Text("The same function.", "同一个函数。")),
     ),
     "binary_cross_entropy": (
         Usage("PyTorch", "torch.nn.functional.binary_cross_entropy(input, target)",

@@ -119,6 +119,7 @@ STABLE: dict[str, StableForm | None] = {
         _XLOGY_WHY),
     "softmax": StableForm(_naive_softmax(i, k), exp(z[i] - _M) / Sum(exp(z[k] - _M), (k, 1, n)),
                           _SHIFT_WHY, _SHIFT),
+    "logsumexp": StableForm(log(Sum(exp(z[k]), (k, 1, n))), _lse(k), _SHIFT_WHY, _SHIFT),
     "log_softmax": StableForm(log(_naive_softmax(i, k)), z[i] - _lse(k), _LOG_WHY, _SHIFT),
     "cross_entropy": _cross_entropy(y[k]),
     "cross_entropy_index": StableForm(-log(_naive_softmax(t)), _LSE - z[t], _SHIFT_WHY, _SHIFT),
@@ -129,6 +130,11 @@ STABLE: dict[str, StableForm | None] = {
     "softmax_focal_loss": _SOFTMAX_FOCAL,
     "softmax_focal_loss_index": _SOFTMAX_FOCAL,
     "sigmoid": StableForm(1 / (1 + exp(-z0)), exp(Min(z0, 0)) / (1 + exp(-Abs(z0))), _SIGMOID_WHY),
+    "softplus": StableForm(log(1 + exp(z0)), logaddexp(0, z0), Text(
+        "exp(z) overflows for z > 709 in float64 (z > 88 in float32), and for z < −37 the 1 + e^z rounds to 1 "
+        "and loses e^z entirely. logaddexp(0, z) = max(z, 0) + log1p(e^{−|z|}) does neither.",
+        "float64 中 z > 709（float32 中 z > 88）时 exp(z) 上溢；z < −37 时 1 + e^z 舍入为 1，e^z 完全丢失。"
+        "logaddexp(0, z) = max(z, 0) + log1p(e^{−|z|}) 两个问题都没有。")),
     "binary_cross_entropy": StableForm(
         -(y0 * log(p0) + (1 - y0) * log(1 - p0)),
         -(y0 * Max(log(p0), -100) + (1 - y0) * Max(log1p(-p0), -100)),

@@ -190,7 +190,7 @@ def _values(spec: KernelSpec, scope: Scope, used: list[Rewrite]) -> tuple[list[L
             loss = constraint.rewrite(loss)
         expr, rules = _prepare(term.apply(loss), spec.rewrites)
         used += rules
-        formula = f"{text(d.symbol)} = {text(term.show(d.loss))}"
+        formula = f"{text(d.definition.lhs)} = {text(term.show(d.definition.rhs))}"
         name = "value" if len(spec.terms) == 1 else f"value{number}"
         lines.append(Line(name, numpy_code(expr, scope), "" if spec.jacobian else formula))
         math.append(formula)

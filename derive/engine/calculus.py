@@ -13,8 +13,9 @@ from sympy import Derivative, Expr, Indexed, IndexedBase, Mul, S, Sum, exp
 
 from .constraints import Constraint
 from .derivation import Derivation, LossSpec, Named, SecondOrder, Step, Text
-from .functions import Sigmoid, Softmax
-from .rules import evaluate_products, rewrite_steps, settle
+from .functions import NAMED_FUNCTIONS, Sigmoid, Softmax
+from .lemmas import cited, lemma_steps
+from .rules import evaluate_products, rewrite_steps
 from .symbols import a0, i, n, s
 
 __all__ = ["derive"]
@@ -54,8 +55,8 @@ def _chain_steps(spec: LossSpec, named: Named) -> tuple[list[Step], Expr]:
                                  lambda e: s[e.index])
         inner, var = Softmax(vector, i), s[i]
         summed = True
-        jac_rule = Text("Softmax Jacobian: ∂s_i/∂z_j = s_i(δ_ij − s_j).",
-                        "softmax 的雅可比矩阵：∂s_i/∂z_j = s_i(δ_ij − s_j)。")
+        jac_rule = Text("The softmax Jacobian, derived from the definition of the softmax in its lemma.",
+                        "softmax 的雅可比矩阵，由 softmax 的定义在引理中推导。")
         jac_name = "softmax Jacobian"
         definition = Text("The softmax turns logits into probabilities.",
                           "softmax 把 logits 变成概率。")
@@ -63,8 +64,8 @@ def _chain_steps(spec: LossSpec, named: Named) -> tuple[list[Step], Expr]:
         as_s = spec.loss.xreplace({Sigmoid(wrt): a0})
         inner, var, summed = Sigmoid(wrt), a0, False
         jac_name = "sigmoid derivative"
-        jac_rule = Text("Derivative of the sigmoid: σ'(z) = σ(z)(1 − σ(z)).",
-                        "sigmoid 的导数：σ'(z) = σ(z)(1 − σ(z))。")
+        jac_rule = Text("The derivative of the sigmoid, derived from its definition in its lemma.",
+                        "sigmoid 的导数，由其定义在引理中推导。")
         definition = Text("The sigmoid squashes the logit into (0, 1).",
                           "sigmoid 把 logit 压缩到 (0, 1) 区间。")
     else:
@@ -73,15 +74,19 @@ def _chain_steps(spec: LossSpec, named: Named) -> tuple[list[Step], Expr]:
     outer_named = Named(named.label, as_s)
     steps.append(Step(Named(var, inner), inner.rewrite(exp) if summed else inner, "definition",
                       definition))
-    outer = settle(as_s.diff(var))
-    steps.append(Step(Derivative(outer_named, var, evaluate=False), outer, "outer derivative",
+    outer_lhs = Derivative(outer_named, var, evaluate=False)
+    outer = as_s.diff(var)
+    steps.append(Step(outer_lhs, outer, "outer derivative",
                       Text("Differentiate the loss with respect to the intermediate variable; "
                            "only the matching term of the sum survives." if summed else
                            "Differentiate the loss with respect to the activation.",
                            "先对中间变量求导；求和中只有下标相同的那一项留下。" if summed else
                            "先对激活值求导。")))
+    steps += rewrite_steps(outer_lhs, outer)
+    outer = steps[-1].rhs
     jac = inner.diff(wrt)
-    steps.append(Step(Derivative(inner, wrt, evaluate=False), jac, jac_name, jac_rule))
+    steps.append(Step(Derivative(inner, wrt, evaluate=False), jac, jac_name, jac_rule,
+                      lemmas=(type(inner).lemma,)))
     if summed:
         outer = outer.replace(lambda e: isinstance(e, Indexed) and e.base == s,
                               lambda e: Softmax(vector, e.indices[0]))
@@ -99,7 +104,12 @@ def _chain_steps(spec: LossSpec, named: Named) -> tuple[list[Step], Expr]:
 
 
 def derive(spec: LossSpec) -> Derivation:
-    """Build the derivation of ``spec`` (not yet verified; see :mod:`derive.engine.verify`)."""
+    """Build the derivation of ``spec`` (not yet verified; see :mod:`derive.engine.verify`).
+
+    When the subject of ``spec`` is a named function itself (``softmax``, ``sigmoid``), the
+    derivation is its lemma: the rule derived from the function's definition."""
+    if isinstance(spec.loss, NAMED_FUNCTIONS) and spec.symbol == spec.loss:
+        return _lemma(spec)
     named = Named(spec.symbol, spec.loss)
     lhs = Derivative(named, spec.wrt, evaluate=False)
     steps = [Step(spec.symbol, spec.loss, "definition",
@@ -109,7 +119,8 @@ def derive(spec: LossSpec) -> Derivation:
     if not chain:
         rhs = spec.loss.diff(spec.wrt)
         steps.append(Step(lhs, rhs, "differentiate",
-                          Text("Differentiate term by term.", "逐项求导。")))
+                          Text("Differentiate term by term.", "逐项求导。"),
+                          lemmas=cited(spec.loss, spec.wrt)))
     steps += rewrite_steps(lhs, rhs)
     rhs = steps[-1].rhs
     general = rhs
@@ -136,6 +147,20 @@ def derive(spec: LossSpec) -> Derivation:
     )
 
 
+def _lemma(spec: LossSpec) -> Derivation:
+    """The derivation of a named function's rule from its definition (:mod:`derive.engine.lemmas`)."""
+    steps, result = lemma_steps(spec.symbol)
+    if steps[-1].lhs != Derivative(spec.symbol, spec.wrt, evaluate=False):
+        raise ValueError(f"{spec.name}: the lemma of {spec.symbol} is derived with respect to "
+                         f"{steps[-1].lhs.variables[0]}, not {spec.wrt}")
+    return Derivation(
+        name=spec.name, title=spec.title, family=spec.family, description=spec.description,
+        symbol=spec.symbol, loss=spec.loss, wrt=spec.wrt, assumptions=(), steps=tuple(steps),
+        gradient=result, gradient_general=None, aliases=spec.aliases, parameters=spec.parameters,
+        remarks=spec.remarks, identities=spec.identities,
+    )
+
+
 def _rearrange(lhs: Expr, rhs: Expr, target: Expr | None, used: tuple[Constraint, ...]) -> list[Step]:
     """A final step to the form people write (``target``); the verifier checks it like any other."""
     if target is None or target == rhs:
@@ -151,7 +176,7 @@ def _hessian(spec: LossSpec, first: Expr, gradient: Expr, used: tuple[Constraint
     rhs = gradient.diff(spec.hessian.wrt)
     steps = [Step(lhs, rhs, "differentiate",
                   Text("Differentiate the closed-form gradient once more.",
-                       "对闭式梯度再求一次导。"), used)]
+                       "对闭式梯度再求一次导。"), used, lemmas=cited(gradient, spec.hessian.wrt))]
     steps += rewrite_steps(lhs, rhs, used)
     steps += _rearrange(lhs, steps[-1].rhs, spec.hessian.presented_as, used)
     return SecondOrder(spec.hessian.wrt, tuple(steps), steps[-1].rhs,

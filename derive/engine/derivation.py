@@ -57,6 +57,9 @@ class Step:
 
     ``assumes`` lists the constraints the equality relies on (for example
     ``Σ_i y_i = 1``); the verifier imposes exactly those when it checks the step.
+    ``lemmas`` names the derivations whose results the step applies (the softmax Jacobian is the
+    derivation ``softmax``): a step cites them, it does not restate them.  ``case`` restricts the
+    step to the index values that satisfy it (``Ne(i, j)`` for the case ``i ≠ j``).
     """
 
     lhs: Expr
@@ -64,6 +67,8 @@ class Step:
     rule: str
     note: Text
     assumes: tuple[Constraint, ...] = ()
+    lemmas: tuple[str, ...] = ()
+    case: Expr | None = None
 
 
 @dataclass(frozen=True)
@@ -119,6 +124,18 @@ class Derivation:
     remarks: tuple[Text, ...] = field(default=())
     identities: tuple[Step, ...] = ()
     batch: BatchForm | None = None    # through a layer: the gradient for a batch in matrix form
+
+    @property
+    def definition(self) -> Step:
+        """The first step, ``symbol = its definition``: for a lemma the explicit form
+        (``s_i = e^{z_i}/Σ_k e^{z_k}``), where ``loss`` is the named function itself."""
+        return self.steps[0]
+
+    @property
+    def lemmas(self) -> tuple[str, ...]:
+        """The lemmas its steps cite, in order of first use."""
+        steps = (*self.steps, *(self.hessian.steps if self.hessian else ()), *self.identities)
+        return tuple(dict.fromkeys(name for step in steps for name in step.lemmas))
 
 
 @dataclass(frozen=True)

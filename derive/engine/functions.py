@@ -9,7 +9,9 @@ exponentials.  Each knows
 * its elementary definition (``rewrite(exp)``), used by the verifier and by
   the refolding rules;
 * its explicit form at a concrete length ``N`` (``explicit``), where a vector
-  argument becomes the symbols ``z_1..z_N``.
+  argument becomes the symbols ``z_1..z_N``;
+* the name of its ``lemma``: the derivation, from the definition, of the rule ``diff`` applies
+  (:mod:`derive.engine.lemmas`); the verifier checks that the rule is what the lemma derives.
 
 .. math::
 
@@ -80,6 +82,8 @@ class _VectorComponent(Function):
 class Softmax(_VectorComponent):
     r"""Component ``i`` of the softmax of the vector ``z``: :math:`s_i`."""
 
+    lemma = "softmax"  # the derivation of the rule below (derive.engine.lemmas)
+
     def component_derivative(self, jdx: Expr) -> Expr:
         # softmax Jacobian: ∂s_i/∂z_j = s_i (δ_ij − s_j)
         return self * (KroneckerDelta(self.index, jdx) - Softmax(self.vector, jdx))
@@ -94,6 +98,8 @@ class Softmax(_VectorComponent):
 class LogSoftmax(_VectorComponent):
     r"""Component ``i`` of the log-softmax: :math:`\log s_i = z_i - \operatorname{LSE}(z)`."""
 
+    lemma = "log_softmax"  # the derivation of the rule below (derive.engine.lemmas)
+
     def component_derivative(self, jdx: Expr) -> Expr:
         # ∂ log s_i / ∂z_j = δ_ij − s_j
         return KroneckerDelta(self.index, jdx) - Softmax(self.vector, jdx)
@@ -107,6 +113,8 @@ class LogSoftmax(_VectorComponent):
 
 class LogSumExp(Function):
     r""":math:`\operatorname{LSE}(z) = \log \sum_k e^{z_k}`; its gradient is the softmax."""
+
+    lemma = "logsumexp"  # the derivation of the rule below (derive.engine.lemmas)
 
     nargs = 1
 
@@ -129,6 +137,8 @@ class LogSumExp(Function):
 class Sigmoid(Function):
     r""":math:`\sigma(x) = 1/(1 + e^{-x})`, with :math:`\sigma'(x) = \sigma(x)(1 - \sigma(x))`."""
 
+    lemma = "sigmoid"  # the derivation of the rule below (derive.engine.lemmas)
+
     nargs = 1
 
     def fdiff(self, argindex: int = 1) -> Expr:
@@ -143,6 +153,8 @@ class Sigmoid(Function):
 
 class Softplus(Function):
     r""":math:`\operatorname{softplus}(x) = \log(1 + e^{x})`, with derivative :math:`\sigma(x)`."""
+
+    lemma = "softplus"  # the derivation of the rule below (derive.engine.lemmas)
 
     nargs = 1
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 import numpy as np
-from sympy import Add, Derivative, Expr, Indexed, IndexedBase, Integer, Sum, Symbol
+from sympy import Add, Derivative, Expr, Indexed, IndexedBase, Integer, Sum, Symbol, UnevaluatedExpr
 
 from .constraints import Constraint, Simplex
 from .derivation import Named
@@ -45,7 +45,7 @@ def instantiate(expr: Expr, size: int, values: dict[Symbol, int],
 def _instantiate(expr: Expr, size: int, values: tuple[tuple[Symbol, int], ...],
                  constraints: tuple[Constraint, ...]) -> Expr:
     values = dict(values)
-    expr = expr.replace(lambda e: isinstance(e, Named), lambda e: e.expr)
+    expr = expr.replace(lambda e: isinstance(e, (Named, UnevaluatedExpr)), lambda e: e.args[-1])
     expr = expr.xreplace({n: Integer(size), dim: Integer(size), **{k: Integer(v) for k, v in values.items()}})
     while expr.has(Sum):
         expr = expr.replace(lambda e: isinstance(e, Sum) and not e.function.has(Sum), _expand_sum)

@@ -34,7 +34,7 @@ from sympy import (
 
 from .constraints import Constraint
 from .derivation import Step, Text
-from .functions import Sigmoid, Softmax, Softplus
+from .functions import LogSumExp, Sigmoid, Softmax, Softplus
 from .symbols import n
 
 __all__ = ["STRUCTURAL_RULES", "Rule", "rewrite_steps", "run_rules", "settle"]
@@ -170,34 +170,63 @@ def softmax_sums_to_one(expr: Expr) -> Expr:
 
 
 def refold_softmax(expr: Expr) -> Expr:
-    r""":math:`e^{z_j} / \sum_k e^{z_k} = s_j`."""
+    r""":math:`e^{z_j} / \sum_k e^{z_k} = s_j`, and for products and powers
+    :math:`e^{a z_i + b z_j} / (\sum_k e^{z_k})^{a + b} = s_i^a s_j^b`."""
 
     def query(e: Expr) -> bool:
         return e.is_Mul and _softmax_parts(e) is not None
 
-    def value(e: Expr) -> Expr:
-        vector, index, rest = _softmax_parts(e)
-        return Softmax(vector, index) * rest
-
-    return expr.replace(query, value)
+    return expr.replace(query, lambda e: _softmax_parts(e))
 
 
-def _softmax_parts(product: Mul) -> tuple[IndexedBase, Expr, Expr] | None:
-    """Find ``exp(z_j)`` and ``(Σ_k exp(z_k))^{-1}`` among the factors of ``product``."""
+def _exp_sum_vector(base: Expr) -> IndexedBase | None:
+    r"""``z`` when ``base`` is :math:`\sum_{m=1}^{n} e^{z_m}`."""
+    if not isinstance(base, Sum) or len(base.limits) != 1:
+        return None
+    body, (m, lo, hi) = base.function, base.limits[0]
+    if isinstance(body, exp) and isinstance(body.args[0], Indexed) and body.args[0].indices == (m,) \
+            and (lo, hi) == (1, n):
+        return body.args[0].base
+    return None
+
+
+def _softmax_parts(product: Mul) -> Expr | None:
+    r"""``product`` with :math:`e^{\sum_a c_a z_a} (\sum_k e^{z_k})^{-p}` written as
+    :math:`\prod_a s_a^{c_a} (\sum_k e^{z_k})^{c - p}` (positive integers :math:`c_a`,
+    :math:`c = \sum_a c_a \le p`), or None when it has no such factors."""
     factors = Mul.make_args(product)
     for den in factors:
-        if not (isinstance(den, Pow) and den.exp == -1 and isinstance(den.base, Sum)):
+        if not (isinstance(den, Pow) and den.exp.is_Integer and den.exp < 0):
             continue
-        body, (m, lo, hi) = den.base.function, den.base.limits[0]
-        if not (isinstance(body, exp) and isinstance(body.args[0], Indexed)
-                and body.args[0].indices == (m,) and (lo, hi) == (1, n)):
+        vector = _exp_sum_vector(den.base)
+        if vector is None:
             continue
-        vector = body.args[0].base
-        for num in factors:
-            if isinstance(num, exp) and isinstance(num.args[0], Indexed) and num.args[0].base == vector:
-                rest = Mul(*[f for f in factors if f is not den and f is not num])
-                return vector, num.args[0].indices[0], rest
+        powers: dict[Expr, int] = {}
+        numerators = []
+        for f in factors:
+            base, power = f.as_base_exp() if isinstance(f, Pow) and f.exp.is_Integer else (f, S.One)
+            if not isinstance(base, exp) or power < 1:
+                continue
+            terms = [t.as_coeff_Mul() for t in Add.make_args(expand(base.args[0]))]
+            if not all(c.is_Integer and c > 0 and isinstance(v, Indexed) and v.base == vector
+                       for c, v in terms):
+                continue
+            numerators.append(f)
+            for c, v in terms:
+                powers[v.indices[0]] = powers.get(v.indices[0], 0) + int(c * power)
+        total = sum(powers.values())
+        if not numerators or total > -den.exp:
+            continue
+        rest = Mul(*[f for f in factors if f is not den and f not in numerators])
+        named = Mul(*[Softmax(vector, index) ** c for index, c in powers.items()])
+        return named * rest * den.base ** (den.exp + total)
     return None
+
+
+def refold_logsumexp(expr: Expr) -> Expr:
+    r""":math:`\log \sum_k e^{z_k} = \operatorname{LSE}(z)`."""
+    return expr.replace(lambda e: isinstance(e, log) and _exp_sum_vector(e.args[0]) is not None,
+                        lambda e: LogSumExp(_exp_sum_vector(e.args[0])))
 
 
 def refold_sigmoid(expr: Expr) -> Expr:
@@ -248,6 +277,9 @@ SOFTMAX_SUM = _rule("softmax sums to one", softmax_sums_to_one,
 REFOLD_SOFTMAX = _rule("refold softmax", refold_softmax,
                        "Recognise exp(z_j)/Σ_k exp(z_k) as the softmax output s_j.",
                        "把 exp(z_j)/Σ_k exp(z_k) 写回 softmax 输出 s_j。")
+REFOLD_LOGSUMEXP = _rule("refold log-sum-exp", refold_logsumexp,
+                         "Recognise log Σ_k exp(z_k) as log-sum-exp, LSE(z).",
+                         "把 log Σ_k exp(z_k) 写回 log-sum-exp，即 LSE(z)。")
 REFOLD_SIGMOID = _rule("refold sigmoid", refold_sigmoid,
                        "Recognise 1/(1 + e^{-x}) as σ(x) and log(1 + e^x) as softplus(x).",
                        "把 1/(1 + e^{-x}) 写回 σ(x)，把 log(1 + e^x) 写回 softplus(x)。")

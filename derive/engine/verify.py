@@ -36,6 +36,7 @@ from .batch import batch_checks
 from .checks import NUMERIC_TOLERANCE, Check, VerificationError
 from .constraints import Constraint, Linear
 from .derivation import Derivation, Named, Step
+from .functions import NAMED_FUNCTIONS
 from .identity import symbolically_equal
 from .indices import index_values
 from .instances import instantiate, sample
@@ -52,21 +53,24 @@ NUMERIC_SIZE = 4
 
 
 def _equation_checks(kind: str, label: str, lhs: Expr, rhs: Expr, sizes: tuple[int, ...],
-                     constraints: tuple[Constraint, ...]) -> list[Check]:
+                     constraints: tuple[Constraint, ...], case: Expr | None = None) -> list[Check]:
+    """Both sides agree at each size, at every index assignment that satisfies ``case``."""
     checks = []
     if not any(e.has(n) or e.atoms(Indexed) for e in (lhs, rhs)) \
             and not any(isinstance(c, Linear) for c in constraints):
         sizes = sizes[:1]  # a scalar equation: the size does not enter
+    shown = (lhs, rhs) if case is None else (lhs, rhs, case)
     for size in sizes:
-        failures = [values for values in index_values((lhs, rhs), size, constraints)
-                    if not symbolically_equal(instantiate(lhs, size, values, constraints),
-                                              instantiate(rhs, size, values, constraints))]
+        failures = [values for values in index_values(shown, size, constraints)
+                    if (case is None or case.xreplace(values))
+                    and not symbolically_equal(instantiate(lhs, size, values, constraints),
+                                               instantiate(rhs, size, values, constraints))]
         detail = label if not failures else f"{label}: differs at {failures[0]}"
         checks.append(Check(kind, detail, size, 0.0 if not failures else 1.0, not failures))
     return checks
 
 
-EquationTask = tuple[str, str, Expr, Expr, tuple[int, ...], tuple[Constraint, ...]]
+EquationTask = tuple[str, str, Expr, Expr, tuple[int, ...], tuple[Constraint, ...], Expr | None]
 
 
 def _step_tasks(steps: tuple[Step, ...], prefix: str) -> list[EquationTask]:
@@ -75,7 +79,7 @@ def _step_tasks(steps: tuple[Step, ...], prefix: str) -> list[EquationTask]:
         if isinstance(step.lhs, Symbol) and not isinstance(step.lhs, Indexed):
             continue  # the definition of the loss itself
         tasks.append(("step", f"{prefix}{number} ({step.rule})", step.lhs, step.rhs, STEP_SIZES,
-                      step.assumes))
+                      step.assumes, step.case))
     return tasks
 
 
@@ -86,15 +90,19 @@ def _equation_tasks(derivation: Derivation) -> list[EquationTask]:
     raw = Derivative(Named(derivation.symbol, derivation.loss), derivation.wrt)
     tasks = _step_tasks(derivation.steps, "step ") + _step_tasks(derivation.identities, "identity ")
     tasks.append(("closed form", "gradient = raw derivative", raw, derivation.gradient,
-                  CLOSED_FORM_SIZES, used))
+                  CLOSED_FORM_SIZES, used, None))
+    if isinstance(derivation.symbol, NAMED_FUNCTIONS):  # a lemma: the rule diff applies is what it derives
+        rule = derivation.symbol.diff(derivation.wrt)
+        tasks.append(("rule", "the engine's rule = the derived result", rule, derivation.gradient,
+                      CLOSED_FORM_SIZES[:3], (), None))
     if derivation.gradient_general is not None:
         tasks.append(("general form", "general form = raw derivative", raw, derivation.gradient_general,
-                      CLOSED_FORM_SIZES, ()))
+                      CLOSED_FORM_SIZES, (), None))
     if derivation.hessian is not None:
         second = Derivative(raw, derivation.hessian.wrt)
         tasks += _step_tasks(derivation.hessian.steps, "hessian step ")
         tasks.append(("hessian", "Hessian = raw second derivative", second, derivation.hessian.expr,
-                      CLOSED_FORM_SIZES[:3], used))
+                      CLOSED_FORM_SIZES[:3], used, None))
     return tasks
 
 
@@ -119,7 +127,7 @@ def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], lis
     (which share their instantiations) and runs ``meanwhile``.  Forking is done only where it is
     safe: on Linux, from a process without other threads.  If this process is interrupted (a
     time limit, Ctrl-C), the worker is killed with it."""
-    pairs = [(*task[:4], (size,), task[5]) for task in tasks for size in task[4]]
+    pairs = [(*task[:4], (size,), *task[5:]) for task in tasks for size in task[4]]
     larger = [p for p, pair in enumerate(pairs) if pair[4][0] > max(STEP_SIZES)]
     if jobs < 2 or not larger or sys.platform != "linux" or threading.active_count() > 1:
         return [c for task in tasks for c in _equation_checks(*task)] + meanwhile()

@@ -99,7 +99,7 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
           jobs: int = 1) -> CustomLoss:
     """Like :func:`from_expression`, with the checks and the argument list for code generation."""
     _check_identifier("name", name)
-    from ..catalogue import SPECS  # documents look catalogue names up (framework usages, stability)
+    from ..catalogue import SPECS, lemma_checks  # names documents look up; the lemmas' own checks
 
     if name in SPECS:
         raise ValueError(f"name: {name!r} is a catalogue loss (derive show {name}); choose another name")
@@ -142,7 +142,7 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
     remarks = (() if closed else (NO_CLOSED_FORM,)) + \
         ((SUBGRADIENT,) if loss.has(Abs, Max, Min) else ())
     derivation = replace(derivation, remarks=remarks)
-    checks = tuple(ensure_verified(derivation, jobs))
+    checks = (*ensure_verified(derivation, jobs), *lemma_checks(derivation))
     return CustomLoss(derivation, checks, expression.strip(), tuple(bases.values()),
                       tuple((symbols[s], defaults[s]) for s in defaults), closed)
 

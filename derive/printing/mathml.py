@@ -81,6 +81,9 @@ class DeriveMathMLPrinter(MathMLPresentationPrinter):
     def _print_Named(self, expr: Named) -> Element:
         return self._print(expr.label)
 
+    def _print_UnevaluatedExpr(self, expr: Expr) -> Element:
+        return self._print(expr.args[0])  # factors kept apart for the reader (a lemma's step)
+
     def _print_Indexed(self, expr: Expr) -> Element:
         return self._subscript(self._print(expr.base.label), expr.indices)
 

@@ -13,27 +13,53 @@ from .text import text
 __all__ = ["check_table", "show_lines"]
 
 
-def _step_lines(number: int, step: Step, width: int) -> Iterator[str]:
-    rule = click.style(f"{number:>2}. {step.rule:<{width}}", bold=True)
-    yield f"{rule}  {text(step.lhs)} = {text(step.rhs)}"
-    yield f"    {'':<{width}}  {click.style(step.note.en, dim=True)}"
+def _step_lines(number: str, step: Step, width: int, indent: str = "") -> Iterator[str]:
+    label = f"{number:>3} "
+    rule = click.style(f"{indent}{label}{step.rule:<{width}}", bold=True)
+    case = f"    ({text(step.case)})" if step.case is not None else ""
+    yield f"{rule}  {text(step.lhs)} = {text(step.rhs)}{case}"
+    yield f"{indent}{'':<{len(label) + width}}  {click.style(step.note.en, dim=True)}"
 
 
-def show_lines(d: Derivation, checks: tuple[Check, ...]) -> Iterator[str]:
-    """The lines ``derive show NAME`` prints."""
+def _lemma_lines(number: str, step: Step, width: int, lemmas: dict[str, Derivation] | None,
+                 shown: set[str], indent: str) -> Iterator[str]:
+    """Under a step that applies lemmas: each lemma's steps at its first use (``lemmas`` given), or
+    where to read it."""
+    for name in step.lemmas:
+        if lemmas is None or name in shown:
+            where = "shown above" if name in shown else f"derive show {name}"
+            yield f"{indent}    {'':<{width}}  {click.style(f'lemma {name}: {where}', dim=True)}"
+            continue
+        shown.add(name)
+        lemma = lemmas[name]
+        yield f"{indent}      {click.style(f'lemma {name} — {lemma.title.en}', underline=True)}"
+        inner = max(len(s.rule) for s in lemma.steps)
+        for sub, lemma_step in enumerate(lemma.steps, 1):
+            label = f"{number}{sub}."
+            yield from _step_lines(label, lemma_step, inner, indent + "      ")
+            yield from _lemma_lines(label, lemma_step, inner, lemmas, shown, indent + "      ")
+
+
+def show_lines(d: Derivation, checks: tuple[Check, ...],
+               lemmas: dict[str, Derivation] | None = None) -> Iterator[str]:
+    """The lines ``derive show NAME`` prints; with ``lemmas`` (the derivations of the rules the steps
+    cite) each lemma's steps are printed under the step that first uses it."""
     yield click.style(f"{d.name} — {d.title.en}", bold=True)
     if d.aliases:
         yield f"aliases: {', '.join(d.aliases)}"
     yield d.description.en
     yield ""
-    yield f"{text(d.symbol)} = {text(d.loss)}    (differentiated with respect to {text(d.wrt)})"
+    definition = f"{text(d.definition.lhs)} = {text(d.definition.rhs)}"
+    yield f"{definition}    (differentiated with respect to {text(d.wrt)})"
     if d.assumptions:
         yield "assuming " + "; ".join(text(c.equation.lhs) + " = " + text(c.equation.rhs)
                                       for c in d.assumptions)
     yield ""
     width = max(len(s.rule) for s in d.steps)
+    shown: set[str] = set()
     for number, step in enumerate(d.steps, 1):
-        yield from _step_lines(number, step, width)
+        yield from _step_lines(f"{number}.", step, width)
+        yield from _lemma_lines(f"{number}.", step, width, lemmas, shown, "")
     yield ""
     lhs = text(d.steps[-1].lhs)
     yield click.style(f"closed form:  {lhs} = {text(d.gradient)}", bold=True, fg="green")

@@ -77,6 +77,9 @@ class TextPrinter(StrPrinter):
         return super()._print_Mul(reader_order(expr)).replace("**", "^").replace("*", "·")
 
     def _print_Pow(self, expr: Expr, rational: bool = False) -> str:
+        if isinstance(expr.base, Sum) and expr.exp != -1:  # (Σ_k e^{z_k})^2, not Σ_k e^{z_k}^2
+            power = self.parenthesize(expr.exp, 1000) if not expr.exp.is_Integer else self._print(expr.exp)
+            return f"({self._print(expr.base)})^{power}"
         return super()._print_Pow(expr, rational).replace("**", "^")
 
     def _print_Add(self, expr: Add, order: str | None = None) -> str:

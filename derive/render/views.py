@@ -13,6 +13,7 @@ from functools import cached_property
 
 from sympy import Eq, Expr, Indexed, IndexedBase, Symbol, preorder_traversal
 
+from ..catalogue import lemmas as lemma_derivations
 from ..catalogue.frameworks import usages
 from ..catalogue.stability import is_listed, stable_form
 from ..engine.derivation import Derivation, MatrixForm, Named, Step
@@ -67,6 +68,21 @@ class StepView:
     note: str
     equation: Math
     assumes: tuple[Math, ...]
+    case: Math | None = None
+    lemmas: tuple[LemmaView, ...] = ()   # the derivations of the rules this step applies
+
+
+@dataclass(frozen=True)
+class LemmaView:
+    """A lemma where a step uses it: shown in full at its first use on the page (``first``), cited
+    by ``number`` after that."""
+
+    name: str
+    title: str
+    number: int
+    first: bool
+    steps: tuple[StepView, ...]
+    result: Math
 
 
 @dataclass(frozen=True)
@@ -147,14 +163,31 @@ def _note(rule: str, note: str) -> str:
     return note
 
 
-def step_views(steps: tuple[Step, ...], t_: Phrases) -> tuple[StepView, ...]:
+def step_views(steps: tuple[Step, ...], t_: Phrases,
+               lemmas: dict[str, Derivation] | None = None, numbers: dict[str, int] | None = None,
+               ) -> tuple[StepView, ...]:
+    """The steps in the language of ``t_``; with ``lemmas`` (the derivations the steps cite) each
+    citing step carries its lemmas, numbered in order of first use (``numbers``, shared by the page)."""
+    numbers = {} if numbers is None else numbers
     views = []
     for number, step in enumerate(steps, 1):
         rule = t_.rule(step.rule)
+        cited = tuple(_lemma_view(lemmas[name], t_, lemmas, numbers) for name in step.lemmas
+                      if lemmas is not None and name in lemmas)
         views.append(StepView(number, rule, _note(rule, getattr(step.note, t_.code)),
                               equation(step.lhs, step.rhs, t_.words),
-                              tuple(Math(c.equation, t_.words) for c in step.assumes)))
+                              tuple(Math(c.equation, t_.words) for c in step.assumes),
+                              Math(step.case, t_.words) if step.case is not None else None, cited))
     return tuple(views)
+
+
+def _lemma_view(lemma: Derivation, t_: Phrases, lemmas: dict[str, Derivation],
+                numbers: dict[str, int]) -> LemmaView:
+    first = lemma.name not in numbers
+    numbers.setdefault(lemma.name, len(numbers) + 1)
+    steps = step_views(lemma.steps, t_, lemmas, numbers) if first else ()
+    return LemmaView(lemma.name, getattr(lemma.title, t_.code), numbers[lemma.name], first, steps,
+                     equation(lemma.steps[-1].lhs, lemma.gradient, t_.words))
 
 
 def _named(exprs: list[Expr]) -> list[Named]:
@@ -234,11 +267,13 @@ def _stable(name: str, t_: Phrases) -> StableView | None:
                       tuple(Math(e, words) for e in form.where), getattr(form.why, t_.code))
 
 
-def _hessian(d: Derivation, t_: Phrases) -> HessianView | None:
+def _hessian(d: Derivation, t_: Phrases, lemmas: dict[str, Derivation],
+             numbers: dict[str, int]) -> HessianView | None:
     h = d.hessian
     if h is None:
         return None
-    return HessianView(step_views(h.steps, t_), MatrixMath(h.matrix) if h.matrix else None,
+    return HessianView(step_views(h.steps, t_, lemmas, numbers),
+                       MatrixMath(h.matrix) if h.matrix else None,
                        getattr(h.remark, t_.code) if h.remark else None)
 
 
@@ -250,8 +285,10 @@ def _batch(d: Derivation, t_: Phrases) -> BatchView | None:
 
 
 def document_view(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> DocumentView:
-    """Everything one document shows, in the language of ``t_``."""
+    """Everything one document shows, in the language of ``t_``; the lemmas its steps cite are shown
+    where they are first used."""
     lang, words = t_.code, t_.words
+    cited, numbers = lemma_derivations(d), {}
     found = usages(d.name)
     symbols, has_indices = _symbols(d, t_)
     lhs = d.steps[-1].lhs
@@ -261,15 +298,16 @@ def document_view(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> Docu
         family=t_.family(d.family), aliases=d.aliases,
         usages=None if found is None else tuple(
             UsageView(u.framework, u.api, getattr(u.note, lang)) for u in found),
-        definition=equation(d.symbol, d.loss, words), wrt=Math(d.wrt, words), symbols=symbols,
+        definition=equation(d.definition.lhs, d.definition.rhs, words), wrt=Math(d.wrt, words),
+        symbols=symbols,
         has_indices=has_indices, indices=t_.data.get("indices", {}).get(d.family, t_.labels["indices"]),
         assumptions=tuple(Math(c.equation, words) for c in d.assumptions),
-        steps=step_views(d.steps, t_),
+        steps=step_views(d.steps, t_, cited, numbers),
         result=equation(lhs, d.gradient, words),
         general=equation(lhs, d.gradient_general, words) if d.gradient_general is not None else None,
         where=tuple(equation(named.label, named.expr, words) for named in where),
         identities=step_views(d.identities, t_),
-        hessian=_hessian(d, t_), batch=_batch(d, t_), graph=graph_picture(d),
+        hessian=_hessian(d, t_, cited, numbers), batch=_batch(d, t_), graph=graph_picture(d),
         remarks=tuple(getattr(r, lang) for r in d.remarks),
         stable_listed=is_listed(d.name), stable=_stable(d.name, t_),
         verification=_verification(d, checks, t_),
