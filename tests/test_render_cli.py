@@ -56,22 +56,28 @@ def test_all_writes_then_check_passes_and_finds_stale_missing_and_obsolete(tmp_p
     result = _run("all", "-o", str(out), "-j", "1")
     assert result.exit_code == 0
     written = {p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file()}
-    assert written == {o.path for o in small_plan}
+    assert written == {o.path for o in small_plan} | {build.MANIFEST}
     assert _run("all", "--check", "-o", str(out)).exit_code == 0
 
     (out / "en" / "sigmoid.md").write_text("edited", encoding="utf-8")
     (out / "zh" / "sigmoid.tex").unlink()
+    # a file an earlier catalogue produced (the manifest lists it) and one that derive did not write
     (out / "en" / "removed_loss.md").write_text("old", encoding="utf-8")
+    manifest = out / build.MANIFEST
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "en/removed_loss.md\n", encoding="utf-8")
+    (out / "en" / "notes.md").write_text("mine", encoding="utf-8")
     before = {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
     result = _run("all", "--check", "-o", str(out))
     assert result.exit_code == 1
     assert f"stale: {out / 'en' / 'sigmoid.md'}" in result.output
     assert f"missing: {out / 'zh' / 'sigmoid.tex'}" in result.output
     assert f"obsolete: {out / 'en' / 'removed_loss.md'}" in result.output
+    assert "notes.md" not in result.output
     assert before == {p: p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}  # --check wrote nothing
 
     assert _run("all", "-o", str(out), "-j", "1").exit_code == 0
     assert not (out / "en" / "removed_loss.md").exists()
+    assert (out / "en" / "notes.md").read_text(encoding="utf-8") == "mine"
     assert _run("all", "--check", "-o", str(out)).exit_code == 0
 
 
