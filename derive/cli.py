@@ -17,6 +17,7 @@ from . import cache as disk_cache
 from .catalogue import SPECS, UnknownLossError, derivation, names, resolve, verified
 from .engine.verify import Check, VerificationError, verify
 from .printing.export import to_dict
+from .files import write_file
 from .printing.terminal import check_table, show_lines
 from .printing.text import text
 from .version import __version__
@@ -224,7 +225,7 @@ def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[s
     if output is None:
         click.echo(result, nl=False)
         return
-    output.write_text(result, encoding="utf-8")
+    write_file(output, result.encode("utf-8"))
     click.echo(f"wrote {output}", err=True)
 
 
@@ -251,8 +252,7 @@ def code(names_: tuple[str, ...], output: Path | None) -> None:
     if output is None:
         click.echo(source, nl=False)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(source, encoding="utf-8")
+    write_file(output, source.encode("utf-8"))
     click.echo(f"wrote {output}", err=True)
 
 
@@ -278,9 +278,7 @@ def doc(name: str, fmt: str, lang: str, output: Path | None) -> None:
     if output is None:
         click.echo(text_, nl=False)
     else:
-        from .render.build import atomic_write
-
-        atomic_write(output, text_.encode("utf-8"))
+        write_file(output, text_.encode("utf-8"))
 
 
 @main.command("all")

@@ -88,7 +88,7 @@ def test_a_file_where_the_folder_should_be_is_a_one_line_error(tmp_path, small_p
 
 def test_an_interrupted_first_run_leaves_a_folder_the_next_run_accepts(tmp_path, small_plan, monkeypatch):
     out = tmp_path / "out"
-    real = build.atomic_write
+    real = build.write_file
     written = []
 
     def interrupted(path, data):
@@ -98,9 +98,9 @@ def test_an_interrupted_first_run_leaves_a_folder_the_next_run_accepts(tmp_path,
             written.append(path)
         real(path, data)
 
-    monkeypatch.setattr(build, "atomic_write", interrupted)
+    monkeypatch.setattr(build, "write_file", interrupted)
     assert _run("all", "-o", str(out), "-j", "1").exit_code == 1  # "Aborted!"
-    monkeypatch.setattr(build, "atomic_write", real)
+    monkeypatch.setattr(build, "write_file", real)
     assert len(written) == 1 and written[0].is_file() and (out / build.MANIFEST).is_file()
     assert _run("all", "-o", str(out), "-j", "1").exit_code == 0
     assert _run("all", "--check", "-o", str(out)).exit_code == 0

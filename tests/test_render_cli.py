@@ -1,7 +1,5 @@
 """`derive doc` and `derive all`: output, errors, --check, atomic writes."""
 
-import os
-
 import pytest
 from click.testing import CliRunner
 
@@ -79,17 +77,3 @@ def test_all_writes_then_check_passes_and_finds_stale_missing_and_obsolete(tmp_p
     assert not (out / "en" / "removed_loss.md").exists()
     assert (out / "en" / "notes.md").read_text(encoding="utf-8") == "mine"
     assert _run("all", "--check", "-o", str(out)).exit_code == 0
-
-
-def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):
-    target = tmp_path / "doc.md"
-    target.write_text("old", encoding="utf-8")
-
-    def interrupted(src, dst):
-        raise KeyboardInterrupt
-
-    monkeypatch.setattr(os, "replace", interrupted)
-    with pytest.raises(KeyboardInterrupt):
-        build.atomic_write(target, b"new content")
-    assert target.read_text(encoding="utf-8") == "old"
-    assert [p.name for p in tmp_path.iterdir()] == ["doc.md"]

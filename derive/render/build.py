@@ -25,13 +25,13 @@ gives the same bytes.
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalogue import names
+from ..files import write_file
 from . import memo, plots
 from .documents import FORMATS, MODULE, has_plot, render_document, render_index, render_page
 from .environment import template
@@ -40,8 +40,7 @@ from .phrases import LANGUAGES, phrases
 from .training import PLOT_NAME as TRAINING_PLOT
 from .training import training_plot
 
-__all__ = ["MANIFEST", "NotAnOutputTree", "Output", "Status", "atomic_write", "check", "foreign", "plan",
-           "produce", "write"]
+__all__ = ["MANIFEST", "NotAnOutputTree", "Output", "Status", "check", "foreign", "plan", "produce", "write"]
 
 INDEX_FORMATS = ("md", "html")
 MANIFEST = ".derive-manifest"
@@ -156,18 +155,6 @@ def produce(outputs: list[Output], jobs: int = 1) -> Iterator[tuple[str, bytes]]
             yield from futures[group].result()
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _read_manifest(root: Path) -> set[str] | None:
     """The paths the manifest of ``root`` lists, or None when there is none.  Only plain relative
     paths inside the tree count: a line such as ``../x`` or ``/x`` is ignored, never removed."""
@@ -218,7 +205,7 @@ def _update_manifest(root: Path, paths: set[str]) -> None:
     data = _manifest_bytes(paths)
     target = root / MANIFEST
     if not target.is_file() or target.read_bytes() != data:
-        atomic_write(target, data)
+        write_file(target, data)
 
 
 def write(root: Path, outputs: list[Output], jobs: int = 1, force: bool = False) -> Iterator[str]:
@@ -242,7 +229,7 @@ def write(root: Path, outputs: list[Output], jobs: int = 1, force: bool = False)
     for path, data in produce([o for o in outputs if o.path not in hashes], jobs):
         target = root / path
         if not target.is_file() or target.read_bytes() != data:
-            atomic_write(target, data)
+            write_file(target, data)
         hashes[path] = memo.digest(data)
         yield path
     for path in _obsolete(root, listed, outputs):
