@@ -16,8 +16,8 @@ import click
 from . import cache as disk_cache
 from .catalogue import SPECS, UnknownLossError, derivation, names, resolve, verified
 from .engine.verify import Check, VerificationError, verify
+from .files import OutputError, write_file
 from .printing.export import to_dict
-from .files import write_file
 from .printing.terminal import check_table, show_lines
 from .printing.text import text
 from .version import __version__
@@ -50,6 +50,15 @@ class OutputPath(click.ParamType):
         if not self.folder and path.is_dir():
             raise click.ClickException(f"cannot write {text_}: it is a folder")
         return path
+
+
+def _write(output: Path, text_: str) -> None:
+    """Write ``text_`` to ``output`` (see :func:`derive.files.write_file`); a one-line error, exit 1."""
+    try:
+        write_file(output, text_.encode("utf-8"))
+    except OutputError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {output}", err=True)
 
 
 def _resolve_or_exit(name: str) -> str:
@@ -225,8 +234,7 @@ def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[s
     if output is None:
         click.echo(result, nl=False)
         return
-    write_file(output, result.encode("utf-8"))
-    click.echo(f"wrote {output}", err=True)
+    _write(output, result)
 
 
 @main.command("code")
@@ -252,8 +260,7 @@ def code(names_: tuple[str, ...], output: Path | None) -> None:
     if output is None:
         click.echo(source, nl=False)
         return
-    write_file(output, source.encode("utf-8"))
-    click.echo(f"wrote {output}", err=True)
+    _write(output, source)
 
 
 @main.command()
@@ -278,7 +285,7 @@ def doc(name: str, fmt: str, lang: str, output: Path | None) -> None:
     if output is None:
         click.echo(text_, nl=False)
     else:
-        write_file(output, text_.encode("utf-8"))
+        _write(output, text_)
 
 
 @main.command("all")
@@ -306,7 +313,7 @@ def all_(output: Path, check_only: bool, force: bool, jobs: int | None) -> None:
             try:
                 for _ in build.write(output, outputs, jobs, force=force):
                     bar.update(1)
-            except build.NotAnOutputTree as error:
+            except (build.NotAnOutputTree, OutputError) as error:
                 raise click.ClickException(str(error)) from None
             return
         for item in build.check(output, outputs, jobs):

@@ -21,7 +21,7 @@ def test_doc_prints_markdown_with_the_closed_form():
 def test_doc_writes_chinese_html_to_a_file(tmp_path):
     target = tmp_path / "ce.html"
     result = _run("doc", "cross_entropy", "--format", "html", "--lang", "zh", "-o", str(target))
-    assert result.exit_code == 0 and result.output == ""
+    assert result.exit_code == 0 and result.output == f"wrote {target}\n"
     text = target.read_text(encoding="utf-8")
     assert '<html lang="zh-Hans">' in text and "<math" in text and "链式法则" in text
 
