@@ -1,10 +1,18 @@
 """`derive doc` and `derive all`: output, errors, --check, atomic writes."""
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
+from derive import catalogue
 from derive.cli import main
 from derive.render import build
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(*args: str):
@@ -77,3 +85,28 @@ def test_all_writes_then_check_passes_and_finds_stale_missing_and_obsolete(tmp_p
     assert not (out / "en" / "removed_loss.md").exists()
     assert (out / "en" / "notes.md").read_text(encoding="utf-8") == "mine"
     assert _run("all", "--check", "-o", str(out)).exit_code == 0
+
+
+def test_documents_do_not_depend_on_which_command_filled_the_cache(tmp_path, monkeypatch):
+    """A tree written with one empty cache is up to date for `derive all --check` after another empty
+    cache was filled by `derive show`, `doc` and `code` (which verify on two processes), each run as a
+    user runs it; binary_cross_entropy's documents said "All 10 checks" instead of "All 4" then."""
+    selected = ("binary_cross_entropy", "mse_loss")
+    outputs = [o for o in build.plan() if o.group in selected and o.kind == "document"]
+    monkeypatch.setattr(build, "plan", lambda: outputs)
+    monkeypatch.setattr(catalogue, "_verified", {})
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path / "cache-of-all"))
+    out = tmp_path / "out"
+    assert _run("all", "-o", str(out), "-j", "1").exit_code == 0
+
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path / "cache-of-commands"))
+    two_cores = "import os; os.cpu_count = lambda: 2; from derive.cli import main; main()"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    for name in selected:
+        for command in ("show", "doc", "code"):
+            run = subprocess.run([sys.executable, "-c", two_cores, command, name], env=env,
+                                 capture_output=True, text=True, timeout=300)
+            assert run.returncode == 0, run.stderr
+    monkeypatch.setattr(catalogue, "_verified", {})
+    result = _run("all", "--check", "-o", str(out), "-j", "1")
+    assert result.exit_code == 0, result.output
