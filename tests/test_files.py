@@ -4,37 +4,15 @@
 from __future__ import annotations
 
 import os
-import resource
-import signal
 import socket
-import subprocess
-import sys
 import threading
-from pathlib import Path
 
 import pytest
+from cli_process import derive_cli
 from click.testing import CliRunner
 
 from derive.cli import main
 from derive.files import write_file
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def derive_cli(*args: str, cwd: Path, limit_bytes: int | None = None, stdout: object = subprocess.PIPE,
-               timeout: float = 240) -> subprocess.CompletedProcess:
-    """The real command line in a child process (this checkout's package); with ``limit_bytes``, no
-    file it writes may grow past that size (RLIMIT_FSIZE: a write beyond fails as on a full disk)."""
-
-    def limit() -> None:
-        if limit_bytes is not None:
-            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of the signal
-            resource.setrlimit(resource.RLIMIT_FSIZE, (limit_bytes, limit_bytes))
-
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONDONTWRITEBYTECODE": "1"}
-    return subprocess.run([sys.executable, "-c", "from derive.cli import main; main()", *args], cwd=cwd,
-                          env=env, stdout=stdout, stderr=subprocess.PIPE, text=True, timeout=timeout,
-                          preexec_fn=limit)
 
 
 def test_an_interrupted_write_leaves_the_old_file_and_no_temporary(tmp_path, monkeypatch):

@@ -1,18 +1,15 @@
 """`derive doc` and `derive all`: output, errors, --check, atomic writes."""
 
-import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from cli_process import environment
 from click.testing import CliRunner
 
 from derive import catalogue
 from derive.cli import main
 from derive.render import build
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _run(*args: str):
@@ -101,10 +98,9 @@ def test_documents_do_not_depend_on_which_command_filled_the_cache(tmp_path, mon
 
     monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path / "cache-of-commands"))
     two_cores = "import os; os.cpu_count = lambda: 2; from derive.cli import main; main()"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     for name in selected:
         for command in ("show", "doc", "code"):
-            run = subprocess.run([sys.executable, "-c", two_cores, command, name], env=env,
+            run = subprocess.run([sys.executable, "-c", two_cores, command, name], env=environment(),
                                  capture_output=True, text=True, timeout=300)
             assert run.returncode == 0, run.stderr
     monkeypatch.setattr(catalogue, "_verified", {})
