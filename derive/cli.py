@@ -16,6 +16,7 @@ import click
 from . import cache as disk_cache
 from .catalogue import SPECS, UnknownLossError, derivation, lemmas, names, resolve, verified
 from .engine.verify import Check, VerificationError, verify
+from .files import OutputError, write_file
 from .printing.export import to_dict
 from .printing.terminal import check_table, show_lines
 from .printing.text import text
@@ -24,6 +25,40 @@ from .version import __version__
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
 T = TypeVar("T")
+
+
+class OutputPath(click.ParamType):
+    """The value of ``-o``: a file (or, with ``folder``, a folder) to write.  An empty value (an
+    unset shell variable) is an error, never the current folder; so is a folder where a file is
+    wanted and the other way round.  Errors are one line and exit 1, as for any path that cannot be
+    written."""
+
+    name = "path"
+
+    def __init__(self, folder: bool = False) -> None:
+        self.folder = folder
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Path:
+        if isinstance(value, Path):
+            return value
+        text_ = os.fsdecode(value) if isinstance(value, bytes) else str(value)
+        if not text_:
+            raise click.ClickException("cannot write '': the path is empty (an unset variable?)")
+        path = Path(text_)
+        if self.folder and path.exists() and not path.is_dir():
+            raise click.ClickException(f"cannot write into {text_}: it is a file, not a folder")
+        if not self.folder and path.is_dir():
+            raise click.ClickException(f"cannot write {text_}: it is a folder")
+        return path
+
+
+def _write(output: Path, text_: str) -> None:
+    """Write ``text_`` to ``output`` (see :func:`derive.files.write_file`); a one-line error, exit 1."""
+    try:
+        write_file(output, text_.encode("utf-8"))
+    except OutputError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"wrote {output}", err=True)
 
 
 def _resolve_or_exit(name: str) -> str:
@@ -169,7 +204,7 @@ class _ExpressionCommand(click.Command):
 @click.option("--hessian", is_flag=True, help="Also derive and verify the second derivative.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "tex", "html", "py"]),
               default="text", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=OutputPath(), default=None,
               help="Write to this file instead of standard output.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="The language of md, tex and html documents.")
@@ -203,13 +238,12 @@ def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[s
     if output is None:
         click.echo(result, nl=False)
         return
-    output.write_text(result, encoding="utf-8")
-    click.echo(f"wrote {output}", err=True)
+    _write(output, result)
 
 
 @main.command("code")
 @click.argument("names_", metavar="[NAME]...", nargs=-1)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=OutputPath(), default=None,
               help="Write the module to this file instead of standard output.")
 def code(names_: tuple[str, ...], output: Path | None) -> None:
     """Write a standalone NumPy module with torch.nn.functional's API for NAME... (default: every
@@ -230,16 +264,14 @@ def code(names_: tuple[str, ...], output: Path | None) -> None:
     if output is None:
         click.echo(source, nl=False)
         return
-    output.parent.mkdir(parents=True, exist_ok=True)
-    output.write_text(source, encoding="utf-8")
-    click.echo(f"wrote {output}", err=True)
+    _write(output, source)
 
 
 @main.command()
 @click.argument("name")
 @click.option("--format", "fmt", type=click.Choice(["md", "tex", "html"]), default="md", show_default=True)
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("-o", "--output", type=OutputPath(), default=None,
               help="Write to this file instead of standard output.")
 def doc(name: str, fmt: str, lang: str, output: Path | None) -> None:
     """Render the derivation document of NAME (or the page information_theory / mse_vs_cross_entropy).
@@ -257,20 +289,24 @@ def doc(name: str, fmt: str, lang: str, output: Path | None) -> None:
     if output is None:
         click.echo(text_, nl=False)
     else:
-        from .render.build import atomic_write
-
-        atomic_write(output, text_.encode("utf-8"))
+        _write(output, text_)
 
 
 @main.command("all")
-@click.option("-o", "--output", type=click.Path(file_okay=False, path_type=Path), default=Path("outputs"),
+@click.option("-o", "--output", type=OutputPath(folder=True), default=Path("outputs"),
               show_default=True, help="The folder to write into.")
+@click.option("--force", is_flag=True,
+              help="Write into a folder that holds files but was not written by `derive all` (its "
+                   "files of other names are kept).")
 @click.option("--check", "check_only", is_flag=True,
               help="Write nothing; list stale, missing and obsolete files and exit 1 if there are any.")
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes to use (default: the number of CPUs).")
-def all_(output: Path, check_only: bool, jobs: int | None) -> None:
-    """Write every document (md/tex/html, en/zh), the index pages, the plots and the generated code."""
+def all_(output: Path, check_only: bool, force: bool, jobs: int | None) -> None:
+    """Write every document (md/tex/html, en/zh), the index pages, the plots and the generated code.
+
+    Only files that `derive all` wrote are ever replaced or removed (the folder's .derive-manifest
+    lists them); a folder with other files is refused unless --force."""
     from .render import build
 
     outputs = build.plan()
@@ -278,8 +314,11 @@ def all_(output: Path, check_only: bool, jobs: int | None) -> None:
     label = "checking" if check_only else "writing"
     with click.progressbar(length=len(outputs), label=f"{label} {output}", file=sys.stderr) as bar:
         if not check_only:
-            for _ in build.write(output, outputs, jobs):
-                bar.update(1)
+            try:
+                for _ in build.write(output, outputs, jobs, force=force):
+                    bar.update(1)
+            except (build.NotAnOutputTree, OutputError) as error:
+                raise click.ClickException(str(error)) from None
             return
         for item in build.check(output, outputs, jobs):
             if isinstance(item, build.Status):
@@ -290,6 +329,7 @@ def all_(output: Path, check_only: bool, jobs: int | None) -> None:
         for path in paths:
             click.echo(f"{kind}: {output / path}")
     if not status.ok:
-        click.echo(f"{output} is out of date: run `derive all -o {output}`", err=True)
+        force = " --force" if build.foreign(output) else ""
+        click.echo(f"{output} is out of date: run `derive all -o {output}{force}`", err=True)
         sys.exit(EXIT_CHECK_FAILED)
     click.echo(f"{output} is up to date ({len(outputs)} files)")

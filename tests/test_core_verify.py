@@ -99,7 +99,7 @@ def test_cross_entropy_closed_form_matches_central_differences(logits, weights):
 
 
 
-def _in_a_fresh_process(script: str) -> str:
+def _in_a_fresh_process(script: str, timeout: float = 120) -> str:
     """Run ``script`` in a new interpreter (the test process may have threads, where the verifier
     does not fork) and return what it printed; it must exit 0."""
     import subprocess
@@ -107,7 +107,7 @@ def _in_a_fresh_process(script: str) -> str:
     import textwrap
 
     run = subprocess.run([sys.executable, "-c", textwrap.dedent(script)], capture_output=True, text=True,
-                         timeout=120)
+                         timeout=timeout)
     assert run.returncode == 0, run.stderr
     return run.stdout
 
@@ -146,6 +146,18 @@ def test_parallel_verification_gives_the_serial_checks() -> None:
     print("ok", len(parallel))
     """)
     assert out.startswith("ok")
+
+
+def test_parallel_verification_gives_the_serial_checks_for_every_entry() -> None:
+    """The same for the whole catalogue: an equation without n (a scalar loss's steps) is checked at one
+    size in either case (it was checked at every size when forked: 10 checks instead of 4)."""
+    out = _in_a_fresh_process(_SPY + """
+    from derive.catalogue import names
+    differ = [name for name in names()
+              if V.verify(derivation(name), jobs=2) != V.verify(derivation(name), jobs=1)]
+    print("forked" if "fork" in started else "not forked", "differ:", *differ)
+    """, timeout=900)
+    assert out.split() == ["forked", "differ:"], out
 
 
 def test_an_error_in_the_forked_worker_is_raised_here() -> None:

@@ -6,6 +6,7 @@ import shutil
 import subprocess
 
 import pytest
+from cli_process import derive_cli
 from click.testing import CliRunner
 from sympy import Integer
 from test_parse import HOSTILE
@@ -145,3 +146,18 @@ def test_latex_document_compiles(tmp_path):
                               cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert compiled.returncode == 0, compiled.stdout[-2000:]
     assert (tmp_path / "gce.pdf").stat().st_size > 0
+
+
+@pytest.mark.parametrize("expression", ["sum(z)/(sum(y)-sum(y))", "sum(z)/(sum(y)/2-sum(y/2))",
+                                        "log(sum(z)-sum(z))"])
+def test_an_expression_undefined_everywhere_is_an_error_not_a_hang(expression, tmp_path):
+    """The first denominator SymPy folds to zero; the second is zero without SymPy seeing it, and the
+    verifier drew points for ever (with --timeout 0, for ever): now a bounded number of draws."""
+    run = derive_cli("custom", expression, "--wrt", "z", "--vector", "y", "--timeout", "0", "-o", "out.py",
+                     cwd=tmp_path, timeout=120)
+    assert run.returncode == 2
+    assert run.stderr == ("Error: the expression is undefined everywhere (it divides by zero or takes the "
+                          "log of zero whatever the inputs)\n")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(ValueError, match="undefined everywhere"):
+        custom.from_expression(expression, wrt="z", vectors="y")

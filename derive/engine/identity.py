@@ -30,7 +30,7 @@ from sympy import (
 )
 from sympy.functions.elementary.hyperbolic import HyperbolicFunction
 
-__all__ = ["symbolically_equal"]
+__all__ = ["UndefinedEverywhere", "symbolically_equal"]
 
 
 def _canonical(expr: Expr) -> Expr:
@@ -81,8 +81,16 @@ def _as_rational(expr: Expr) -> Expr:
     return expr.replace(lambda e: isinstance(e, log), lambda e: generator(e))
 
 
+MAX_POLES = 50  # a random rational point is a pole of a function defined anywhere with probability ~0
+
+
+class UndefinedEverywhere(ArithmeticError):
+    """The compared expressions have no value at any point tried: they are undefined everywhere."""
+
+
 def symbolically_equal(a: Expr, b: Expr, trials: int = 3) -> bool:
-    """True when ``a - b`` is identically zero.
+    """True when ``a - b`` is identically zero; raises :class:`UndefinedEverywhere` when more than
+    ``MAX_POLES`` of the points drawn are poles (a function defined anywhere has almost surely none).
 
     The difference is brought to canonical form and made rational (:func:`_as_rational`); a
     rational function is then tested exactly at random rational points with large numerators
@@ -94,12 +102,16 @@ def symbolically_equal(a: Expr, b: Expr, trials: int = 3) -> bool:
     rational = _as_rational(_canonical(diff))
     variables = sorted(rational.free_symbols, key=str)
     rng = random.Random(20261125)
-    zeros = 0
+    zeros = poles = 0
     while zeros < trials:
         point = {v: Rational(rng.randint(1, 10**9), rng.randint(1, 10**9)) for v in variables}
         value = rational.xreplace(point)
         if value.has(zoo, nan):
-            continue  # a pole of the function; draw another point
+            poles += 1  # a pole of the function; draw another point, but not forever
+            if poles > MAX_POLES:
+                raise UndefinedEverywhere(f"undefined at all of {poles} random points (a denominator "
+                                          "that is identically zero?)")
+            continue
         if value != 0:
             return False
         zeros += 1

@@ -52,15 +52,22 @@ NUMERIC_SIZE = 4
 # --- the checks ----------------------------------------------------------------------------------
 
 
+def _sizes(lhs: Expr, rhs: Expr, sizes: tuple[int, ...],
+           constraints: tuple[Constraint, ...]) -> tuple[int, ...]:
+    """The sizes an equation is checked at: only the first for a scalar equation (the size does not
+    enter), whichever process checks it."""
+    if not any(e.has(n) or e.atoms(Indexed) for e in (lhs, rhs)) \
+            and not any(isinstance(c, Linear) for c in constraints):
+        return sizes[:1]
+    return sizes
+
+
 def _equation_checks(kind: str, label: str, lhs: Expr, rhs: Expr, sizes: tuple[int, ...],
                      constraints: tuple[Constraint, ...], case: Expr | None = None) -> list[Check]:
     """Both sides agree at each size, at every index assignment that satisfies ``case``."""
     checks = []
-    if not any(e.has(n) or e.atoms(Indexed) for e in (lhs, rhs)) \
-            and not any(isinstance(c, Linear) for c in constraints):
-        sizes = sizes[:1]  # a scalar equation: the size does not enter
     shown = (lhs, rhs) if case is None else (lhs, rhs, case)
-    for size in sizes:
+    for size in _sizes(lhs, rhs, sizes, constraints):
         failures = [values for values in index_values(shown, size, constraints)
                     if (case is None or case.xreplace(values))
                     and not symbolically_equal(instantiate(lhs, size, values, constraints),
@@ -127,7 +134,7 @@ def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], lis
     (which share their instantiations) and runs ``meanwhile``.  Forking is done only where it is
     safe: on Linux, from a process without other threads.  If this process is interrupted (a
     time limit, Ctrl-C), the worker is killed with it."""
-    pairs = [(*task[:4], (size,), *task[5:]) for task in tasks for size in task[4]]
+    pairs = [(*task[:4], (size,), *task[5:]) for task in tasks for size in _sizes(*task[2:6])]
     larger = [p for p, pair in enumerate(pairs) if pair[4][0] > max(STEP_SIZES)]
     if jobs < 2 or not larger or sys.platform != "linux" or threading.active_count() > 1:
         return [c for task in tasks for c in _equation_checks(*task)] + meanwhile()

@@ -33,12 +33,15 @@ from sympy import (
     exp,
     factor_terms,
     log,
+    nan,
+    zoo,
 )
 
 from ..engine.calculus import derive
 from ..engine.constraints import Constraint, OneHot, Simplex
 from ..engine.derivation import Derivation, HessianSpec, LossSpec, Text
 from ..engine.functions import NAMED_FUNCTIONS
+from ..engine.identity import UndefinedEverywhere
 from ..engine.symbols import Role, j, k, l, register_role
 from ..engine.verify import Check, ensure_verified
 from .parse import FUNCTIONS, parse
@@ -59,6 +62,10 @@ SUBGRADIENT = Text(
     "subgradient (sign(0) = 0, H(0) = 1/2, as torch.abs and torch.maximum do).",
     "abs、max 和 min 在参数相等处不可导；在那里公式给出的是一个合法的次梯度（sign(0) = 0，H(0) = 1/2，"
     "与 torch.abs 和 torch.maximum 一致）。")
+
+
+UNDEFINED = ("the expression is undefined everywhere (it divides by zero or takes the log of zero "
+             "whatever the inputs)")
 
 
 class DerivationFailed(RuntimeError):
@@ -118,6 +125,8 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
     bases = {v: IndexedBase(v, real=True) for v in vector_names}
     symbols = {v: Symbol(v, real=True) for v in defaults}
     loss = parse(expression, bases, symbols)
+    if loss.has(zoo, nan):  # SymPy folded a division by zero: x/(a - a) is zoo·x
+        raise ValueError(UNDEFINED)
     vector = bases[wrt]
     if vector not in loss.atoms(IndexedBase):
         raise ValueError(f"wrt: the expression does not depend on {wrt!r}")
@@ -134,15 +143,18 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
         hessian=HessianSpec(vector[l]) if hessian else None,
         parameters=tuple(s for s in symbols.values() if loss.has(s)),
     )
-    derivation = _derive(spec)
-    tidy = _tidy(derivation.gradient)
-    if tidy is not None:
-        derivation = _derive(replace(spec, presented_as=tidy))
-    closed = _closed_form(derivation.gradient, vector)
-    remarks = (() if closed else (NO_CLOSED_FORM,)) + \
-        ((SUBGRADIENT,) if loss.has(Abs, Max, Min) else ())
-    derivation = replace(derivation, remarks=remarks)
-    checks = (*ensure_verified(derivation, jobs), *lemma_checks(derivation))
+    try:
+        derivation = _derive(spec)
+        tidy = _tidy(derivation.gradient)
+        if tidy is not None:
+            derivation = _derive(replace(spec, presented_as=tidy))
+        closed = _closed_form(derivation.gradient, vector)
+        remarks = (() if closed else (NO_CLOSED_FORM,)) + \
+            ((SUBGRADIENT,) if loss.has(Abs, Max, Min) else ())
+        derivation = replace(derivation, remarks=remarks)
+        checks = (*ensure_verified(derivation, jobs), *lemma_checks(derivation))
+    except UndefinedEverywhere:  # a denominator the rules do not see is zero, such as sum(y)/2 - sum(y/2)
+        raise ValueError(UNDEFINED) from None
     return CustomLoss(derivation, checks, expression.strip(), tuple(bases.values()),
                       tuple((symbols[s], defaults[s]) for s in defaults), closed)
 

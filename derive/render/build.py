@@ -8,23 +8,30 @@ The output tree::
     outputs/plots/<name>.{svg,pdf}
     outputs/losses.py              the generated NumPy module (when the code generator is present)
 
+    outputs/.derive-manifest       every file derive wrote there, one path a line
+
 Each file is written to a temporary file in its folder and moved into place
-with ``os.replace``, so an interrupted run leaves no half-written file.  Files in
-``<lang>/`` and ``plots/`` that the catalogue no longer produces are removed
-(``check`` reports them).  Output is deterministic: the same catalogue gives the
-same bytes.
+with ``os.replace``, so an interrupted run leaves no half-written file.  The
+manifest is what makes the folder derive's: a file is removed only when the
+manifest lists it and the catalogue no longer produces it (``check`` reports
+those as obsolete), so a file that derive did not write is never touched.  A
+folder that holds files but no manifest is not written into unless asked
+(``force``).  The manifest is written before the first file (listing what is
+about to be written as well) and again at the end, so it lists every file an
+interrupted run may have left.  Output is deterministic: the same catalogue
+gives the same bytes.
 """
 
 from __future__ import annotations
 
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalogue import names
+from ..files import write_file
 from . import memo, plots
 from .documents import FORMATS, MODULE, has_plot, render_document, render_index, render_page
 from .environment import template
@@ -33,10 +40,15 @@ from .phrases import LANGUAGES, phrases
 from .training import PLOT_NAME as TRAINING_PLOT
 from .training import training_plot
 
-__all__ = ["Output", "Status", "atomic_write", "check", "plan", "produce", "write"]
+__all__ = ["MANIFEST", "NotAnOutputTree", "Output", "Status", "check", "foreign", "plan", "produce", "write"]
 
 INDEX_FORMATS = ("md", "html")
-MANAGED = (*LANGUAGES, "plots")  # folders whose every file comes from the plan
+MANIFEST = ".derive-manifest"
+_MANIFEST_HEADER = "# Written by `derive all`: the files it owns here; it replaces or removes no other.\n"
+
+
+class NotAnOutputTree(Exception):
+    """The folder holds files but no manifest: writing into it could overwrite someone's files."""
 
 
 @dataclass(frozen=True)
@@ -143,46 +155,94 @@ def produce(outputs: list[Output], jobs: int = 1) -> Iterator[tuple[str, bytes]]
             yield from futures[group].result()
 
 
-def atomic_write(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def _read_manifest(root: Path) -> set[str] | None:
+    """The paths the manifest of ``root`` lists, or None when there is none.  Only plain relative
+    paths inside the tree count: a line such as ``../x`` or ``/x`` is ignored, never removed."""
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        lines = (root / MANIFEST).read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        return None
+    except (OSError, UnicodeDecodeError):
+        return set()  # unreadable: it is still derive's folder, but nothing in it may be removed
+    listed = set()
+    for line in lines:
+        parts = line.split("/")
+        if line and not line.startswith("#") and "\\" not in line \
+                and all(part not in ("", ".", "..") for part in parts):
+            listed.add(line)
+    return listed
 
 
-def _obsolete(root: Path, outputs: list[Output]) -> list[str]:
+def _manifest_bytes(paths: set[str]) -> bytes:
+    return (_MANIFEST_HEADER + "".join(f"{path}\n" for path in sorted(paths))).encode("utf-8")
+
+
+def _has_files(root: Path) -> bool:
+    """Whether anything but folders lies under ``root`` (an empty folder tree loses nothing); a
+    folder that cannot be read counts as holding files."""
+    if not root.is_dir():
+        return False
+    unreadable: list[OSError] = []
+    for folder, subfolders, files in os.walk(root, onerror=unreadable.append):
+        if files or unreadable or any(os.path.islink(os.path.join(folder, s)) for s in subfolders):
+            return True
+    return bool(unreadable)
+
+
+def foreign(root: Path) -> bool:
+    """Whether ``root`` holds files but no manifest (``write`` refuses it without ``force``)."""
+    return _read_manifest(root) is None and _has_files(root)
+
+
+def _obsolete(root: Path, listed: set[str] | None, outputs: list[Output]) -> list[str]:
+    """Files the manifest lists that the plan no longer produces and that are still there."""
     wanted = {o.path for o in outputs}
-    found = [p.relative_to(root).as_posix() for folder in MANAGED if (root / folder).is_dir()
-             for p in sorted((root / folder).rglob("*")) if p.is_file()]
-    return [path for path in found if path not in wanted]
+    return [path for path in sorted((listed or set()) - wanted)
+            if (root / path).is_file() or (root / path).is_symlink()]
 
 
-def write(root: Path, outputs: list[Output], jobs: int = 1) -> Iterator[str]:
-    """Write every output under ``root`` (unchanged files are left alone), remove obsolete files in
-    the managed folders; yields each path when it is done.  Files that a run with the same
-    fingerprint wrote and that are still intact are not produced again (:mod:`.memo`)."""
+def _update_manifest(root: Path, paths: set[str]) -> None:
+    data = _manifest_bytes(paths)
+    target = root / MANIFEST
+    if not target.is_file() or target.read_bytes() != data:
+        write_file(target, data)
+
+
+def write(root: Path, outputs: list[Output], jobs: int = 1, force: bool = False) -> Iterator[str]:
+    """Write every output under ``root`` (unchanged files are left alone), remove the files that the
+    manifest lists and the plan no longer has; yields each path when it is done.  Files that a run
+    with the same fingerprint wrote and that are still intact are not produced again (:mod:`.memo`).
+
+    Raises :class:`NotAnOutputTree` before writing anything when ``root`` holds files but no
+    manifest, unless ``force`` (then files of other names are left as they are)."""
+    listed = _read_manifest(root)
+    if not force and foreign(root):
+        raise NotAnOutputTree(
+            f"{root} is not empty and is not a folder `derive all` wrote (it has no {MANIFEST}); "
+            "choose a new or empty folder, or pass --force to write into it (files of other names "
+            "are kept)")
+    wanted = {o.path for o in outputs}
+    _update_manifest(root, (listed or set()) | wanted)  # before the first file: it lists all it may leave
     key = memo.fingerprint(o.path for o in outputs)
     hashes = memo.unchanged(root, key)
     yield from hashes
     for path, data in produce([o for o in outputs if o.path not in hashes], jobs):
         target = root / path
         if not target.is_file() or target.read_bytes() != data:
-            atomic_write(target, data)
+            write_file(target, data)
         hashes[path] = memo.digest(data)
         yield path
-    for path in _obsolete(root, outputs):
+    for path in _obsolete(root, listed, outputs):
         (root / path).unlink()
+    _update_manifest(root, wanted)
     memo.remember(key, hashes)
 
 
 def check(root: Path, outputs: list[Output], jobs: int = 1) -> Iterator[str | Status]:
-    """Compare ``root`` with what would be written, writing nothing; yields each path, then the Status."""
+    """Compare ``root`` with what would be written, writing nothing; yields each path, then the Status.
+    The manifest is compared too (a tree without one reports it missing)."""
     stale, missing = [], []
+    listed = _read_manifest(root)
     intact = memo.unchanged(root, memo.fingerprint(o.path for o in outputs))
     yield from intact
     for path, data in produce([o for o in outputs if o.path not in intact], jobs):
@@ -192,4 +252,9 @@ def check(root: Path, outputs: list[Output], jobs: int = 1) -> Iterator[str | St
         elif target.read_bytes() != data:
             stale.append(path)
         yield path
-    yield Status(tuple(stale), tuple(missing), tuple(_obsolete(root, outputs)))
+    manifest = root / MANIFEST
+    if not manifest.is_file():
+        missing.append(MANIFEST)
+    elif manifest.read_bytes() != _manifest_bytes({o.path for o in outputs}):
+        stale.append(MANIFEST)
+    yield Status(tuple(stale), tuple(missing), tuple(_obsolete(root, listed, outputs)))

@@ -1,0 +1,115 @@
+"""Writing the files derive produces: whole or not at all, never replacing what is not a file.
+
+:func:`write_file` writes the bytes to a temporary file beside the target, flushes them to the
+disk, and only then moves the temporary file over the target with ``os.replace``: a reader (or a
+later run) sees the old file or the new one, never a truncated one, whatever stops the write (a
+full disk, a signal, an exception); the temporary file is removed when the write fails.
+
+What is not a regular file is never replaced: a symbolic link is followed to the file it names
+(which is replaced, the link stays); a pipe, a terminal or a character device (``/dev/null``) is
+written through, like a shell redirection, and so is a process's own descriptor (``/dev/stdout``,
+``/proc/self/fd/N``, appended to as ``>>`` would); a block device, a socket and the kernel's
+``/proc`` and ``/sys`` are refused with an :class:`OutputError`.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import stat
+import tempfile
+from pathlib import Path
+
+__all__ = ["OutputError", "write_file"]
+
+_DESCRIPTOR = re.compile(r"/(dev/(stdout|stderr|fd/\d+)|proc/(self|thread-self|\d+)(/task/\d+)?/fd/\d+)\Z")
+_KERNEL = ("/proc/", "/sys/")
+
+
+class OutputError(Exception):
+    """A path derive cannot or will not write; the message names it and says why, in one line."""
+
+    def __init__(self, path: Path | str, reason: str) -> None:
+        super().__init__(f"cannot write {os.fspath(path) or repr('')}: {reason}")
+
+
+def _is_descriptor(path: Path) -> bool:
+    """Whether ``path``, or a link it leads through, is a process's open descriptor (``/dev/stdout``)."""
+    current = os.path.abspath(path)
+    for _ in range(40):  # the kernel's own limit on links followed
+        if _DESCRIPTOR.match(current):
+            return True
+        try:
+            target = os.readlink(current)
+        except OSError:
+            return False
+        current = os.path.normpath(os.path.join(os.path.dirname(current), target))
+    return False
+
+
+def _write_through(path: Path, data: bytes, flags: int) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_NOCTTY | flags)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+    finally:
+        os.close(fd)
+
+
+def _make_parents(folder: Path, target: Path | str) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError) as error:  # some ancestor is a file
+        raise OutputError(target, f"{error.filename or folder} is not a folder") from None
+    except OSError as error:
+        raise OutputError(target, f"cannot create the folder {error.filename or folder}: "
+                                  f"{error.strerror or error}") from None
+
+
+def _replace(path: Path, data: bytes) -> None:
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())  # a full disk shows here, before the old file is replaced
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def write_file(path: Path, data: bytes) -> None:
+    """Write ``data`` to ``path``: replace a file atomically (creating the missing parent folders),
+    write through a pipe, terminal, character device or descriptor, refuse anything else.  Every
+    failure raises :class:`OutputError` and leaves nothing behind."""
+    try:
+        _write(path, data)
+    except OSError as error:
+        raise OutputError(path, error.strerror or str(error)) from None
+
+
+def _write(path: Path, data: bytes) -> None:
+    if _is_descriptor(path):
+        _write_through(path, data, os.O_APPEND)
+        return
+    real = Path(os.path.realpath(path))
+    if str(real).startswith(_KERNEL):
+        raise OutputError(path, f"{real} belongs to the kernel (/proc, /sys), not a place for files")
+    try:
+        mode = os.stat(real).st_mode
+    except FileNotFoundError:
+        mode = None
+    if mode is None or stat.S_ISREG(mode):
+        _make_parents(real.parent, path)
+        if mode is not None and not os.access(real, os.W_OK):
+            raise OutputError(path, "the file is read-only (Permission denied)")
+        _replace(real, data)
+    elif stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        _write_through(real, data, 0)
+    elif stat.S_ISDIR(mode):
+        raise OutputError(path, "it is a folder")
+    else:
+        kind = "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a file"
+        raise OutputError(path, f"it is {kind}; derive writes files, pipes and terminals")
