@@ -6,11 +6,16 @@ are in ``torch_differences.DIFFERENCES`` (and the README section generated from 
 
 from __future__ import annotations
 
+from functools import cache
+
 import pytest
 
 torch = pytest.importorskip("torch")
 pytest.importorskip("expecttest")  # torch.testing._internal imports it
 
+import numpy as np  # noqa: E402
+import torch_compare  # noqa: E402
+import torch_differences  # noqa: E402
 import torch_samples  # noqa: E402
 from generated_losses import losses  # noqa: E402
 from torch_compare import compare  # noqa: E402
@@ -18,15 +23,7 @@ from torch_compare import compare  # noqa: E402
 SOURCES = {"opinfo": torch_samples.opinfo_cases, "error": torch_samples.error_cases,
            "module_db": torch_samples.module_cases, "common_nn": torch_samples.criterion_cases}
 
-KNOWN_FAILING = {
-    ("opinfo", "gaussian_nll_loss"): "target/var broadcasting of PyTorch's docs rejected",
-    ("opinfo", "softmax"): "empty (5, 0, 0) input; softmax_grad with dtype= returns dtype's type",
-    ("opinfo", "log_softmax"): "empty (5, 0, 0) input; log_softmax_grad with dtype= returns dtype's type",
-    ("opinfo", "multi_margin_loss"): "0-d and 1-D inputs rejected",
-    ("opinfo", "hinge_embedding_loss"): "target broadcasting rejected",
-    ("opinfo", "margin_ranking_loss"): "broadcasting rejected; NaN becomes 0",
-    ("error", "multi_margin_loss"): "float class labels raise TypeError",
-}
+KNOWN_FAILING: dict[tuple[str, str], str] = {}
 """The failures being worked down (issue 17); each is an expected failure until fixed."""
 
 
@@ -41,9 +38,14 @@ def _groups() -> dict[tuple[str, str], list]:
 GROUPS = _groups()
 
 
+@cache
+def _problems(key: tuple[str, str]) -> tuple[str, ...]:
+    return tuple(f"{case}: {problem}" for case in GROUPS[key] if (problem := compare(case, losses)))
+
+
 @pytest.mark.parametrize("key", sorted(GROUPS), ids=lambda key: f"{key[0]}-{key[1]}")
 def test_agrees_with_torch(key) -> None:
-    problems = [f"{case}: {problem}" for case in GROUPS[key] if (problem := compare(case, losses))]
+    problems = _problems(key)
     if key in KNOWN_FAILING:
         assert problems, f"fixed: remove {key} from KNOWN_FAILING"
         pytest.xfail(f"{KNOWN_FAILING[key]} ({len(problems)} of {len(GROUPS[key])})")
@@ -56,3 +58,43 @@ def test_every_generated_loss_has_torch_samples() -> None:
     missing = set(torch_samples.SPECS) - covered - {"sigmoid_focal_loss", "softmax_focal_loss",
                                                     "logistic_regression", "softmax_regression"}
     assert not missing
+
+
+def test_each_numeric_difference_is_needed() -> None:
+    """Every listed difference that the samples can show is one they do show (run after the groups)."""
+    for key in GROUPS:
+        _problems(key)
+    checked = {d.when for d in torch_differences.DIFFERENCES if d.accepts is not None}
+    assert checked <= torch_compare.USED
+
+
+F = torch.nn.functional
+NAN = np.nan
+
+
+@pytest.mark.parametrize(("call", "want"), [
+    # multi_margin_loss excludes the target by a mask: no negative loss at a large target logit
+    (lambda L: L.multi_margin_loss(np.array([[3e7, 0., 0.]], np.float32), np.array([0]), reduction="none"),
+     np.array([0.], np.float32)),
+    (lambda L: L.multi_margin_loss(np.array([[1e17, 0., 0.]]), np.array([0]), reduction="none"),
+     np.array([0.])),
+    (lambda L: L.multi_margin_loss_grad(np.array([[np.inf, 0., 0.]]), np.array([0]), reduction="none"),
+     np.zeros((1, 3))),
+    # NaN propagates through every where-branch
+    (lambda L: L.margin_ranking_loss(np.array([NAN]), np.array([0.]), np.array([1.]), reduction="none"),
+     np.array([NAN])),
+    (lambda L: L.margin_ranking_loss_grad(np.array([NAN]), np.array([0.]), np.array([1.]))[0],
+     np.array([NAN])),
+    (lambda L: L.hinge_embedding_loss(np.array([NAN, 0.5]), np.array([-1., -1.]), reduction="none"),
+     np.array([NAN, 0.5])),
+    (lambda L: L.hinge_embedding_loss_grad(np.array([NAN, 0.5]), np.array([-1., -1.]), reduction="none"),
+     np.array([NAN, -1.])),
+    (lambda L: L.cosine_embedding_loss(np.array([[NAN, 1.]]), np.array([[1., 1.]]), np.array([-1.]),
+                                       reduction="none"), np.array([NAN])),
+    (lambda L: L.cosine_embedding_loss_grad(np.array([[NAN, 1.]]), np.array([[1., 1.]]), np.array([-1.]))[0],
+     np.array([[NAN, NAN]])),
+])
+def test_issue_reproducers(call, want) -> None:
+    got = call(losses)
+    assert got.dtype == want.dtype
+    np.testing.assert_array_equal(got, want)

@@ -173,3 +173,4 @@ def criterion_cases() -> Iterator[Case]:
             args = [x.detach().requires_grad_(x.is_floating_point()) for x in args]
             yield Case("common_nn", name, f"{test['fullname']} {dtype}: {_describe(args, kwargs)}",
                        _module_call(module), args, kwargs)
+
