@@ -209,3 +209,17 @@ def test_sigmoid_helper_is_exact_and_never_overflows(helpers) -> None:
     assert got[0] == 0 and got[3] == 0.5 and got[-1] == 1
     exact = math.exp(-30) / (1 + math.exp(-30))
     assert helpers["_sigmoid"](np.array([-30.0]))[0] == pytest.approx(exact, rel=1e-15)
+
+
+def test_log_cosh_stable_form_both_directions(helpers) -> None:
+    """log cosh u → LogCosh(u) (logaddexp(u, −u) − log 2), whose derivative is tanh u and whose naive
+    form is log cosh u again; finite where cosh overflows."""
+    from sympy import cosh, tanh
+
+    from derive.printing.stable import LogCosh, naive, stabilize
+
+    stable, used = stabilize(log(cosh(z0)))
+    assert stable == LogCosh(z0) and [rule.name for rule in used] == ["log-cosh"]
+    assert naive(stable) == log(cosh(z0)) and stable.diff(z0) == tanh(z0)
+    got = evaluate(stable, helpers, x=np.array([0.0, 1.0, 1e4, -1e4]))
+    np.testing.assert_allclose(got, [0.0, math.log(math.cosh(1.0)), 1e4 - math.log(2), 1e4 - math.log(2)])

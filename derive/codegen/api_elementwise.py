@@ -55,6 +55,15 @@ def _pointwise(
     return KernelSpec(name, arguments, (Term(catalogue or name),), parameters=parameters, **options)
 
 
+def _optax(name: str, summary: str, kernel: KernelSpec, notes: tuple[str, ...]) -> CodeSpec:
+    """An optax element-wise loss with the module's conventions: (input, target), and a reduction
+    that defaults to 'none' (optax reduces nothing)."""
+    return CodeSpec(name=name, summary=summary, parameters=signature("input", "target", reduction="none"),
+                    driver="_pointwise_loss", runtime="elementwise", kernels=(kernel,),
+                    notes=(*notes, _MEAN, "target must have the input's shape (ValueError otherwise)."),
+                    origin="optax.losses")
+
+
 SPECS = (
     CodeSpec(
         name="binary_cross_entropy",
@@ -342,4 +351,16 @@ SPECS = (
             _LEGACY,
         ),
     ),
+    _optax("log_cosh", "Log-cosh loss log cosh(x − y): squared error near the target, absolute error far.",
+           _pointwise("log_cosh"),
+           ("Evaluated as logaddexp(e, −e) − log 2 (e = x − y): finite for every finite e, where cosh "
+            "overflows (|e| > 710 in float64, 89 in float32); the gradient is tanh(e).",)),
+    _optax("hinge_loss", "Binary hinge loss max(0, 1 − y·x) for labels y = ±1.",
+           _pointwise("hinge_loss", arguments=((x0, "input"), (y_pm, "target"))),
+           ("At the kink (y·x = 1) the subgradient is −y, Keras' choice on TensorFlow; optax's "
+            "jnp.maximum gives −y/2 there.",)),
+    _optax("squared_hinge", "Squared hinge loss max(0, 1 − y·x)² for labels y = ±1 (Keras SquaredHinge).",
+           _pointwise("squared_hinge", arguments=((x0, "input"), (y_pm, "target"))),
+           ("Keras turns targets that are all 0 or 1 into ±1 first and averages over the last axis; here "
+            "the target is used as given and the loss is per element.",)),
 )

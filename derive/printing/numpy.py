@@ -16,6 +16,7 @@ instead of printing broken code (SymPy's ``strict`` setting).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -193,6 +194,11 @@ class NumPyPrinter(StrPrinter):
         if u.is_Add and S.One in u.args:  # log(1 + v) as log1p(v): exact for small v
             return f"_log1p_floor({self._print(u - 1)}, {self._print(floor)})"
         return f"_log_floor({self._print(u)}, {self._print(floor)})"
+
+    def _print_LogCosh(self, expr: Expr) -> str:
+        u, shown = self._print(expr.args[0]), text(expr.args[0])
+        return self.scope.bind("log_cosh", f"np.logaddexp({u}, -({u})) - {math.log(2)!r}",
+                               f"log cosh({shown}) = logaddexp({shown}, −({shown})) − log 2")
 
     def _print_SafeDivide(self, expr: Expr) -> str:
         return f"_div0({self._print(expr.args[0])}, {self._print(expr.args[1])})"
