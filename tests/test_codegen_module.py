@@ -160,3 +160,11 @@ def test_derive_code_remembers_its_module(tmp_path: Path, monkeypatch) -> None:
     assert second.read_bytes() == first.read_bytes()
     other = CliRunner().invoke(cli.main, ["code", "mse_loss", "-o", str(tmp_path / "other.py")])
     assert other.exit_code != 0 and "rendered again" in str(other.exception)  # another list: rendered
+
+
+def test_grad_docstrings_state_the_mean_scaling() -> None:
+    """Every _grad with a reduction argument says what reduction='mean' scales the gradient by."""
+    for spec in CODE_SPECS:
+        doc = getattr(losses, f"{spec.name}_grad").__doc__
+        reduced = any(p.name == "reduction" for p in spec.parameters)
+        assert ("With reduction='mean' it carries the factor 1/" in doc) == reduced, spec.name

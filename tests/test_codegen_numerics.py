@@ -281,9 +281,29 @@ BAD = [
         "cross_entropy",
         (z34, np.array(["a", "b", "c"])),
         {},
-        TypeError,
-        "target: class indices must be integers",
+        ValueError,
+        "target: class indices must be integers (got <U1)",
     ),
+    ("nll_loss", (z34, t3.astype(np.float32)), {}, ValueError,
+     "target: class indices must be integers (got float32)"),
+    ("cross_entropy", (z34, z34.astype(np.int64)), {}, ValueError,
+     "target: probability targets must be floating point (got int64)"),
+    ("multi_margin_loss", (z34, t3.astype(float)), {}, ValueError,
+     "class indices must be integers (got float64)"),
+    *((name, (z34, t3), {"ignore_index": bad}, TypeError, "ignore_index: expected an integer")
+      for name in ("cross_entropy", "nll_loss") for bad in (None, "x", True, 0.5, np.nan)),
+    ("hinge_embedding_loss", (z34, z34), {"margin": np.nan}, ValueError, "margin: expected a finite number"),
+    ("smooth_l1_loss", (z34, z34), {"beta": np.nan}, ValueError, "beta: expected a finite number"),
+    ("huber_loss", (z34, z34), {"delta": np.inf}, ValueError, "delta: expected a finite number"),
+    ("cross_entropy", (z34, t3), {"label_smoothing": np.nan}, ValueError,
+     "label_smoothing: expected a finite"),
+    *(("softmax", (z34,), {"dim": 1, "dtype": bad}, ValueError, "dtype: expected a floating-point dtype")
+      for bad in (np.int32, bool, "complex64", object, "nonsense")),
+    ("log_softmax", (z34,), {"dim": 1, "dtype": np.int64}, ValueError, "dtype: expected a floating-point"),
+    ("binary_cross_entropy", (np.array([0.5, np.nan]), np.array([0.0, 1.0])), {}, ValueError, "input: every"),
+    ("sigmoid_focal_loss", (z34.astype(int), z34), {}, TypeError, "inputs: expected a floating-point"),
+    ("sigmoid_focal_loss", (z34, np.zeros(4)), {}, ValueError,
+     "targets: shape (4,) does not match the shape of inputs"),
     ("nll_loss", (z34, np.array([5, 0, 0])), {}, ValueError, "target: class index 5"),
     (
         "binary_cross_entropy",
@@ -310,7 +330,8 @@ BAD = [
     ("gaussian_nll_loss", (z34, z34, -np.ones((3, 4))), {}, ValueError, "var: has negative"),
     ("gaussian_nll_loss", (z34, z34, np.ones((2, 4))), {}, ValueError, "var: shape"),
     ("multi_margin_loss", (z34, t3), {"p": 3}, ValueError, "p: only p == 1 and p == 2"),
-    ("margin_ranking_loss", (np.zeros(3), np.zeros(4), np.ones(3)), {}, ValueError, "input2: shape"),
+    ("margin_ranking_loss", (np.zeros(3), np.zeros(4), np.ones(3)), {}, ValueError,
+     "input2: shape (4,) does not broadcast with input1 (3,)"),
     ("cosine_embedding_loss", (z34, z34, np.ones(4)), {}, ValueError, "target: expected shape"),
     ("softmax", (z34,), {"dim": 2}, ValueError, "dim: expected an integer"),
     ("sigmoid_focal_loss", (z34, z34), {"reduction": "avg"}, ValueError, "reduction"),
@@ -340,3 +361,34 @@ def test_grad_output_must_have_the_loss_shape() -> None:
         losses.cross_entropy_grad(z34, t3, reduction="none", grad_output=np.ones(4))
     with pytest.raises(ValueError, match=r"grad_output: expected shape \(\)"):
         losses.mse_loss_grad(z34, z34, grad_output=np.ones(3))
+
+
+def test_results_are_writable() -> None:
+    """Every gradient can be updated in place (``g *= lr``), including cosine_embedding_loss's."""
+    x1, x2 = np.ones((2, 3)), np.arange(6.0).reshape(2, 3)
+    for grad in losses.cosine_embedding_loss_grad(x1, x2, np.array([1.0, -1.0])):
+        grad *= 0.1
+    for grad in losses.cosine_embedding_loss_grad(x1[0], x2[0], np.array(1.0)):
+        grad *= 0.1
+
+
+@pytest.mark.parametrize("name", ["softmax", "log_softmax"])
+@pytest.mark.parametrize(("shape", "dim"), [((5, 0, 0), -1), ((2, 0), 1), ((0, 3), 1), ((0,), 0)])
+def test_softmax_of_empty_arrays(name, shape, dim) -> None:
+    x = np.zeros(shape, np.float32)
+    value, grad = getattr(losses, f"{name}_value_and_grad")(x, dim)
+    assert value.shape == grad.shape == shape and value.dtype == grad.dtype == np.float32
+
+
+def test_softmax_grad_has_the_input_dtype() -> None:
+    """With dtype=, the value has that dtype and the gradient the input's (PyTorch's)."""
+    x = np.linspace(-1, 1, 6, dtype=np.float32).reshape(2, 3)
+    value, grad = losses.softmax_value_and_grad(x, 1, dtype=np.float64)
+    assert value.dtype == np.float64 and grad.dtype == np.float32
+    assert losses.log_softmax_grad(x, 1, dtype=np.float64).dtype == np.float32
+
+
+def test_multilabel_soft_margin_with_no_classes() -> None:
+    value, grad = losses.multilabel_soft_margin_loss_value_and_grad(np.zeros((2, 0)), np.zeros((2, 0)),
+                                                                    reduction="none")
+    assert value.shape == (2,) and np.isnan(value).all() and grad.shape == (2, 0)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from sympy import Function, KroneckerDelta, Piecewise, Sum, exp, log
+from sympy import Eq, Function, KroneckerDelta, Piecewise, Sum, exp, log
 from sympy.codegen.cfunctions import expm1, log1p
 
 from derive.engine.functions import LogSoftmax, Sigmoid, Softmax, Softplus
@@ -185,8 +185,20 @@ def test_printer_refuses_what_it_cannot_print() -> None:
 
 def test_piecewise_prints_as_nested_where(helpers) -> None:
     expr = Piecewise((z0, z0 > 1), (-z0, z0 < -1), (0, True))
-    assert numpy_code(expr, Scope(NAMES)) == "np.where((x > 1), x, np.where((x < -1), -x, 0))"
+    # the constant branch is taken only where its condition's negation holds: NaN is not lost
+    assert numpy_code(expr, Scope(NAMES)) == (
+        "np.where((x > 1), x, np.where((x < -1), -x, np.where((x >= -1), 0, 1 + x)))")
     assert evaluate(expr, helpers, x=np.array([-2.0, 0.0, 2.0])).tolist() == [2.0, 0.0, 2.0]
+    for dtype in (np.float32, np.float64):
+        got = evaluate(expr, helpers, x=np.array([np.nan, -np.inf, np.inf], dtype))
+        assert got.dtype == dtype and np.isnan(got[0]) and got[1:].tolist() == [np.inf, np.inf]
+
+
+def test_target_class_equality_prints_as_a_mask(helpers) -> None:
+    """k = t (a class index and the target) is the target-class mask, for excluding a term exactly."""
+    expr = Piecewise((0, Eq(k, t)), (z[k], True))
+    code = numpy_code(expr, Scope({z: "x", t: "target", n: "x.shape[1]"}, target=t))
+    assert code == "np.where(is_t, 0, x)"
 
 
 def test_sigmoid_helper_is_exact_and_never_overflows(helpers) -> None:
@@ -197,3 +209,17 @@ def test_sigmoid_helper_is_exact_and_never_overflows(helpers) -> None:
     assert got[0] == 0 and got[3] == 0.5 and got[-1] == 1
     exact = math.exp(-30) / (1 + math.exp(-30))
     assert helpers["_sigmoid"](np.array([-30.0]))[0] == pytest.approx(exact, rel=1e-15)
+
+
+def test_log_cosh_stable_form_both_directions(helpers) -> None:
+    """log cosh u → LogCosh(u) (logaddexp(u, −u) − log 2), whose derivative is tanh u and whose naive
+    form is log cosh u again; finite where cosh overflows."""
+    from sympy import cosh, tanh
+
+    from derive.printing.stable import LogCosh, naive, stabilize
+
+    stable, used = stabilize(log(cosh(z0)))
+    assert stable == LogCosh(z0) and [rule.name for rule in used] == ["log-cosh"]
+    assert naive(stable) == log(cosh(z0)) and stable.diff(z0) == tanh(z0)
+    got = evaluate(stable, helpers, x=np.array([0.0, 1.0, 1e4, -1e4]))
+    np.testing.assert_allclose(got, [0.0, math.log(math.cosh(1.0)), 1e4 - math.log(2), 1e4 - math.log(2)])

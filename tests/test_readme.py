@@ -1,6 +1,8 @@
-"""The README's set-up commands are the ones CI runs."""
+"""The README's set-up commands are the ones CI runs; its generated sections are current."""
 
 from pathlib import Path
+
+import torch_differences
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,3 +23,9 @@ def test_ci_runs_the_readme_test_command():
     test_command = readme_commands()[1]
     assert "pytest" in test_command
     assert test_command in (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+
+
+def test_readme_lists_the_documented_differences():
+    """The README's section is generated from the one list the OpInfo tests apply."""
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert torch_differences.section(text) == torch_differences.markdown()

@@ -29,7 +29,8 @@ _ORDER = (
     "l1_loss", "smooth_l1_loss", "huber_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss",
     "soft_margin_loss", "multilabel_soft_margin_loss", "hinge_embedding_loss", "margin_ranking_loss",
     "cosine_embedding_loss", "multi_margin_loss", "sigmoid_focal_loss", "softmax_focal_loss", "softmax",
-    "log_softmax", "sigmoid", "logistic_regression", "softmax_regression",
+    "log_softmax", "sigmoid", "logistic_regression", "softmax_regression", "log_cosh", "hinge_loss",
+    "squared_hinge",
 )
 _BY_NAME = {spec.name: spec for spec in (*api_classes.SPECS, *api_elementwise.SPECS, *api_layers.SPECS)}
 CODE_SPECS: tuple[CodeSpec, ...] = tuple(_BY_NAME[name] for name in _ORDER)

@@ -51,9 +51,11 @@ def _activation(name: str, summary: str) -> CodeSpec:
         driver=f"_{name}",
         runtime="rows",
         kernels=(KernelSpec(name, ((z, "input"),), (Term(name),), vector=True, jacobian=True),),
+        mean=None,
         notes=(
             "dim=None picks PyTorch's implicit dimension (0 for 0-, 1- and 3-dimensional inputs, else 1); "
-            "_stacklevel is accepted for PyTorch's argument order and ignored; dtype casts the input first.",
+            "_stacklevel is accepted for PyTorch's argument order and ignored; dtype (a floating-point "
+            "dtype) casts the input first; the gradient has the input's dtype, as PyTorch's.",
         ),
     )
 
@@ -61,6 +63,8 @@ def _activation(name: str, summary: str) -> CodeSpec:
 SPECS = (
     CodeSpec(
         name="cross_entropy",
+        mean="1/Σ w[t] over the targets that are not ignore_index (1/N without weights); probability "
+             "targets: 1/N, N the number of rows N·d1·…",
         summary="Cross-entropy between logits and class indices or class probabilities.",
         parameters=signature(
             "input",
@@ -90,6 +94,7 @@ SPECS = (
     ),
     CodeSpec(
         name="nll_loss",
+        mean="1/Σ w[t] over the targets that are not ignore_index (1/N without weights)",
         summary="Negative log-likelihood of class indices given log-probabilities.",
         parameters=signature(
             "input",
@@ -120,6 +125,8 @@ SPECS = (
     ),
     CodeSpec(
         name="softmax_focal_loss",
+        mean="1/Σ w[t] over the targets that are not ignore_index (1/N without weights); probability "
+             "targets: 1/N, N the number of rows N·d1·…",
         summary="Multiclass focal loss −Σ y_c (1 − s_c)^γ log s_c on logits (γ = 0 is cross-entropy).",
         parameters=signature("input", "target", weight=None, ignore_index=-100, reduction="mean", gamma=2.0),
         driver="_softmax_focal_loss",
@@ -151,6 +158,7 @@ SPECS = (
     ),
     CodeSpec(
         name="multi_margin_loss",
+        mean="1/N, N the number of rows",
         summary="Multiclass margin (hinge) loss on scores with class-index targets.",
         parameters=signature(
             "input", "target", p=1, margin=1.0, weight=None, size_average=None, reduce=None, reduction="mean"
@@ -168,13 +176,15 @@ SPECS = (
             ),
         ),
         notes=(
-            "input: (C) or (N, C); target: (), (N). Per sample Σ_{k≠t} w[t]·max(0, Δ − x_t + x_k)^p / C; "
-            "'mean' averages over N. p must be 1 or 2.",
+            "input: (), (C) or (N, C); target: () or (N), one class index per row; the loss has the "
+            "target's shape. Per sample Σ_{k≠t} w[t]·max(0, Δ − x_t + x_k)^p / C, the target's own term "
+            "excluded by a mask; 'mean' averages over N. p must be 1 or 2.",
             "At a kink (Δ − x_t + x_k = 0) the subgradient is 0, PyTorch's choice.",
         ),
     ),
     CodeSpec(
         name="multilabel_soft_margin_loss",
+        mean="1/N, N the number of rows",
         summary="Multilabel soft margin loss: per-class BCE with logits, averaged over the classes.",
         parameters=signature(
             "input", "target", weight=None, size_average=None, reduce=None, reduction="mean"
@@ -196,6 +206,7 @@ SPECS = (
     ),
     CodeSpec(
         name="cosine_embedding_loss",
+        mean="1/N, N the number of rows",
         summary="Cosine embedding loss: 1 − cos(u, v) for y = 1, max(0, cos(u, v) − margin) for y = −1.",
         parameters=signature(
             "input1", "input2", "target", margin=0, size_average=None, reduce=None, reduction="mean"

@@ -39,6 +39,10 @@ _SAME_SHAPE = (
 # The Stirling term evaluated at max(y, 1) inside its branch (equal where the branch applies), so the
 # masked entries y ≤ 1 never take log 0.
 _STIRLING_CODE = STIRLING.xreplace({y0: Max(y0, 1)}).xreplace({Max(y0, 1) > 1: y0 > 1})
+_BROADCASTS = (
+    "input and target broadcast against each other, as PyTorch does here without a warning (its docs ask "
+    "for one shape); the gradient is summed back to the input's shape."
+)
 _LEGACY = (
     "size_average and reduce are PyTorch's deprecated arguments; when given they override reduction "
     "as in PyTorch."
@@ -49,6 +53,15 @@ def _pointwise(
     name: str, catalogue: str | None = None, arguments=_PAIR, parameters=(), **options
 ) -> KernelSpec:
     return KernelSpec(name, arguments, (Term(catalogue or name),), parameters=parameters, **options)
+
+
+def _optax(name: str, summary: str, kernel: KernelSpec, notes: tuple[str, ...]) -> CodeSpec:
+    """An optax element-wise loss with the module's conventions: (input, target), and a reduction
+    that defaults to 'none' (optax reduces nothing)."""
+    return CodeSpec(name=name, summary=summary, parameters=signature("input", "target", reduction="none"),
+                    driver="_pointwise_loss", runtime="elementwise", kernels=(kernel,),
+                    notes=(*notes, _MEAN, "target must have the input's shape (ValueError otherwise)."),
+                    origin="optax.losses")
 
 
 SPECS = (
@@ -136,6 +149,7 @@ SPECS = (
     ),
     CodeSpec(
         name="sigmoid",
+        mean=None,
         summary="The logistic sigmoid; the gradient is the vector-Jacobian product with grad_output.",
         parameters=signature("input"),
         driver="_sigmoid_activation",
@@ -144,6 +158,7 @@ SPECS = (
     ),
     CodeSpec(
         name="mse_loss",
+        mean="1/numel, numel the number of loss elements; with a weight 1/Σ w",
         summary="Mean squared error (x − y)².",
         parameters=signature(
             "input", "target", size_average=None, reduce=None, reduction="mean", weight=None
@@ -160,6 +175,7 @@ SPECS = (
     ),
     CodeSpec(
         name="l1_loss",
+        mean="1/numel, numel the number of loss elements; with a weight 1/Σ w",
         summary="Mean absolute error |x − y|.",
         parameters=signature(
             "input", "target", size_average=None, reduce=None, reduction="mean", weight=None
@@ -200,6 +216,7 @@ SPECS = (
     ),
     CodeSpec(
         name="kl_div",
+        mean="1/numel, numel the number of loss elements ('batchmean': 1/input.shape[0])",
         summary="Pointwise KL divergence y·(log y − x) between a target and log-probabilities x.",
         parameters=signature(
             "input", "target", size_average=None, reduce=None, reduction="mean", log_target=False
@@ -211,7 +228,7 @@ SPECS = (
             "reduction 'batchmean' divides the sum by input.shape[0] (the KL divergence of the rows); "
             "'mean' divides by the number of elements (PyTorch also warns about it).",
             "y·log y is evaluated as xlogy, 0 where y = 0; a negative target gives NaN, as PyTorch.",
-            _SAME_SHAPE,
+            _BROADCASTS,
             _LEGACY,
         ),
     ),
@@ -244,7 +261,7 @@ SPECS = (
             "y·log y − y + log(2πy)/2 where y > 1 (0 elsewhere), which has no gradient.",
             "With log_input=True the loss overflows to inf for x > 709 (float64), as e^x does.",
             _MEAN,
-            _SAME_SHAPE,
+            _BROADCASTS,
             _LEGACY,
         ),
     ),
@@ -270,7 +287,7 @@ SPECS = (
             "variance. The gradient for var has var's shape.",
             "full=True adds log(2π)/2.",
             _MEAN,
-            _SAME_SHAPE,
+            "target broadcasts with the input (the loss has the broadcast shape), as PyTorch.",
         ),
     ),
     CodeSpec(
@@ -284,7 +301,7 @@ SPECS = (
             "Evaluated as logaddexp(0, −y·x): finite where PyTorch's log1p(exp(−y·x)) overflows "
             "(float32, y·x < −88 gives inf and a NaN gradient there).",
             _MEAN,
-            _SAME_SHAPE,
+            "target broadcasts to the input's shape, as PyTorch does without a warning.",
             _LEGACY,
         ),
     ),
@@ -305,7 +322,7 @@ SPECS = (
             "Labels other than ±1 get both terms, as PyTorch. At x = margin (y = −1) the subgradient is −1, "
             "PyTorch's choice.",
             _MEAN,
-            _SAME_SHAPE,
+            _BROADCASTS,
             _LEGACY,
         ),
     ),
@@ -327,10 +344,23 @@ SPECS = (
         ),
         differentiable=("input1", "input2"),
         notes=(
-            "input1, input2 and target must have the same shape. At the kink the subgradient is the "
+            "input1, input2 and target broadcast, as PyTorch does without a warning (its docs ask for one "
+            "shape); each gradient is summed back to its input's shape. At the kink the subgradient is the "
             "active branch's (−y, y), PyTorch's choice.",
             _MEAN,
             _LEGACY,
         ),
     ),
+    _optax("log_cosh", "Log-cosh loss log cosh(x − y): squared error near the target, absolute error far.",
+           _pointwise("log_cosh"),
+           ("Evaluated as logaddexp(e, −e) − log 2 (e = x − y): finite for every finite e, where cosh "
+            "overflows (|e| > 710 in float64, 89 in float32); the gradient is tanh(e).",)),
+    _optax("hinge_loss", "Binary hinge loss max(0, 1 − y·x) for labels y = ±1.",
+           _pointwise("hinge_loss", arguments=((x0, "input"), (y_pm, "target"))),
+           ("At the kink (y·x = 1) the subgradient is −y, Keras' choice on TensorFlow; optax's "
+            "jnp.maximum gives −y/2 there.",)),
+    _optax("squared_hinge", "Squared hinge loss max(0, 1 − y·x)² for labels y = ±1 (Keras SquaredHinge).",
+           _pointwise("squared_hinge", arguments=((x0, "input"), (y_pm, "target"))),
+           ("Keras turns targets that are all 0 or 1 into ±1 first and averages over the last axis; here "
+            "the target is used as given and the loss is per element.",)),
 )

@@ -41,6 +41,7 @@ _RETURNS = ("The gradient is the tuple (∂L/∂W, ∂L/∂b) = (Gᵀ X, Σ_r G_
 SPECS = (
     LayerCodeSpec(
         name="logistic_regression",
+        mean="1/numel of the logits (N, or N·C for C outputs)",
         summary="Binary logistic regression: binary_cross_entropy_with_logits on X W + b, and ∂L/∂W, ∂L/∂b.",
         parameters=signature("W", "b", "X", "target", weight=None, reduction="mean", pos_weight=None),
         driver="_logistic_regression", runtime="layers",
@@ -60,6 +61,7 @@ SPECS = (
     ),
     LayerCodeSpec(
         name="softmax_regression",
+        mean="1/Σ w[t] over the rows (1/N without weights); probability targets: 1/N",
         summary="Softmax regression: cross_entropy on the logits X Wᵀ + b, and ∂L/∂W, ∂L/∂b.",
         parameters=signature("W", "b", "X", "target", weight=None, label_smoothing=0.0, reduction="mean"),
         driver="_softmax_regression", runtime="layers",

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sympy import Dummy, Expr, Indexed, IndexedBase, KroneckerDelta, Mul, Piecewise, S, Sum, Symbol
+from sympy import Add, Dummy, Eq, Expr, Indexed, IndexedBase, KroneckerDelta, Mul, Piecewise, S, Sum, Symbol
 
 from ..catalogue import verified
 from ..engine.derivation import Derivation, unwrap
@@ -120,8 +120,10 @@ def _closed_form(d: Derivation, general: bool) -> Expr:
 
 
 def _deltas_out_of_piecewise(expr: Expr) -> Expr:
-    r"""Σ_k Piecewise(((a + b δ_kt) B_k, c_k), (0, True)) = a Σ_k P_k + b P_t with P_k = Piecewise((B_k, c_k),
-    (0, True)): SymPy folds the δ into the branch, where the delta rules cannot reach it."""
+    r"""Σ_k Piecewise(((a + b δ_kt) B_k, c_k), (0, True)) = a Σ_{k≠t} P_k + (a + b) P_t with
+    P_k = Piecewise((B_k, c_k), (0, True)): SymPy folds the δ into the branch, where the delta rules
+    cannot reach it.  The target's term is masked out of the sum, not added and subtracted: for
+    (1 − δ_kt) that would round Δ + x_t − x_t to 0 at a large x_t and give NaN at an infinite one."""
 
     def parts(e: Expr) -> tuple | None:
         if not (isinstance(e, Sum) and isinstance(e.function, Piecewise) and len(e.function.args) == 2):
@@ -141,9 +143,32 @@ def _deltas_out_of_piecewise(expr: Expr) -> Expr:
         marked = factor.xreplace({delta: marker})
         a, b = marked.xreplace({marker: 0}), marked.diff(marker)
         piece = Piecewise((rest, condition), (0, True))
-        return a * Sum(piece, *e.limits) + b * piece.xreplace({index: other})
+        return a * Sum(_masked(piece, index, other), *e.limits) + (a + b) * piece.xreplace({index: other})
 
     return expr.replace(lambda e: parts(e) is not None, value)
+
+
+def _masked(f: Expr, index: Symbol, other: Expr) -> Expr:
+    """f with the term index = other excluded by a mask: [index ≠ other]·f, printed as a where."""
+    return Piecewise((0, Eq(index, other)), (f, True))
+
+
+def _target_sums_masked(dense: Expr, scattered: Expr, target: Symbol) -> tuple[Expr, Expr]:
+    r"""``A_j + δ_jt·(c·Σ_k g_k + r)`` where ``A_t = −c·g_t`` (the sum repeats the target's own term
+    with the opposite sign): ``[j ≠ t]·A_j + δ_jt·(c·Σ_{k≠t} g_k + r)``, the same value without
+    computing the target's term twice and cancelling it (exact where it is huge or infinite)."""
+    at_target = dense.xreplace({j: target})
+    for term in Add.make_args(scattered):
+        sums = [f for f in Mul.make_args(term) if isinstance(f, Sum) and len(f.limits) == 1]
+        if len(sums) != 1:
+            continue
+        (total,) = sums
+        index = total.limits[0][0]
+        c = term / total
+        if (at_target + c * total.function.xreplace({index: target})).expand() == 0:
+            masked = c * Sum(_masked(total.function, index, target), *total.limits)
+            return _masked(dense, j, target), scattered - term + masked
+    return dense, scattered
 
 
 def _prepare(expr: Expr, rewrites: tuple[Rewrite, ...]) -> tuple[Expr, list[Rewrite]]:
@@ -218,6 +243,8 @@ def _gradients(
             )
             total += contribution
         dense, scattered = _split_delta(unwrap(total), spec.target)
+        if scattered != 0:
+            dense, scattered = _target_sums_masked(dense, scattered, spec.target)
         dense, rules = _prepare(dense, spec.grad_rewrites)
         scattered, more = _prepare(scattered, spec.grad_rewrites)
         used += rules + more

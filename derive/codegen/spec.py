@@ -51,6 +51,8 @@ class CodeSpec:
     runtime: str
     kernels: tuple[KernelSpec, ...]
     differentiable: tuple[str, ...] = ("input",)
+    mean: str | None = "1/numel, numel the number of loss elements"
+    """The factor reduction='mean' puts on every gradient (None: no reduction argument)."""
     notes: tuple[str, ...] = ()
     origin: str = "torch.nn.functional"
 

@@ -16,18 +16,34 @@ instead of printing broken code (SymPy's ``strict`` setting).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sympy import Add, Expr, Piecewise, S, Symbol, sqrt
+from sympy import (
+    Add,
+    Expr,
+    GreaterThan,
+    LessThan,
+    Piecewise,
+    S,
+    StrictGreaterThan,
+    StrictLessThan,
+    Symbol,
+    sqrt,
+)
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
 from ..engine.functions import LogSoftmax
+from ..engine.symbols import i, j, k, n
 from .stable import naive
 from .text import text
 
 __all__ = ["Binding", "NumPyPrinter", "PrintingError", "Scope", "numpy_code"]
+
+_ORDERED = (GreaterThan, LessThan, StrictGreaterThan, StrictLessThan)
+_INDICES = (i, j, k)
 
 
 class PrintingError(ValueError):
@@ -179,6 +195,11 @@ class NumPyPrinter(StrPrinter):
             return f"_log1p_floor({self._print(u - 1)}, {self._print(floor)})"
         return f"_log_floor({self._print(u)}, {self._print(floor)})"
 
+    def _print_LogCosh(self, expr: Expr) -> str:
+        u, shown = self._print(expr.args[0]), text(expr.args[0])
+        return self.scope.bind("log_cosh", f"np.logaddexp({u}, -({u})) - {math.log(2)!r}",
+                               f"log cosh({shown}) = logaddexp({shown}, −({shown})) − log 2")
+
     def _print_SafeDivide(self, expr: Expr) -> str:
         return f"_div0({self._print(expr.args[0])}, {self._print(expr.args[1])})"
 
@@ -220,13 +241,30 @@ class NumPyPrinter(StrPrinter):
         return code
 
     def _print_Piecewise(self, expr: Piecewise) -> str:
+        """Nested ``np.where``.  A comparison with NaN is False, which would hand a NaN operand to
+        the branch after it; where that branch does not carry the operand (a constant, a label), the
+        condition's negation selects it, and where neither holds the result is lhs − rhs, which is
+        NaN there: NaN propagates, in the operands' dtype."""
         *pieces, (last, condition) = expr.args
         if condition != S.true:
             raise PrintingError(f"a Piecewise needs an 'otherwise' branch: {expr}")
-        code = self._print(last)
+        code, rest = self._print(last), last
         for value, cond in reversed(pieces):
+            if isinstance(cond, _ORDERED) and not (rest.free_symbols & cond.free_symbols):
+                code = f"np.where({self._print(cond.negated)}, {code}, {self._print(cond.lhs - cond.rhs)})"
             code = f"np.where({self._print(cond)}, {self._print(value)}, {code})"
+            rest = Piecewise((value, cond), (rest, True))
         return code
+
+    def _print_Equality(self, expr: Expr) -> str:
+        """``k = t`` for a class index k and the target t: the target-class mask (a where, so
+        that the target's own term is excluded exactly, not subtracted)."""
+        target = self.scope.target
+        if target is not None and target in expr.args and any(a in _INDICES for a in expr.args):
+            z = self.scope.name(n).removesuffix(".shape[1]")
+            return self.scope.bind("is_t", f"_is_target({z}, {self.scope.name(target)})",
+                                   "k = t: the target class, as a mask")
+        return self._print_Relational(expr)
 
     def _print_Relational(self, expr: Expr) -> str:
         ops = {"==": "==", "!=": "!=", "<": "<", "<=": "<=", ">": ">", ">=": ">="}

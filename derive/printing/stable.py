@@ -16,14 +16,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sympy import Add, Expr, Function, Indexed, Max, Mul, Pow, S, Symbol, exp, expand_mul, log
+from sympy import Add, Expr, Function, Indexed, Max, Mul, Pow, S, Symbol, cosh, exp, expand_mul, log, tanh
 from sympy.codegen.cfunctions import expm1, log1p
 
 from ..engine.functions import LogSoftmax, Sigmoid, Softmax, Softplus
 from ..engine.symbols import Role, role_of
 
 __all__ = [
-    "STABLE_RULES", "LogFloor", "LogSigmoid", "Rewrite", "SafeDivide", "XLogY", "XMul", "naive", "stabilize",
+    "STABLE_RULES", "LogCosh", "LogFloor", "LogSigmoid", "Rewrite", "SafeDivide", "XLogY", "XMul", "naive",
+    "stabilize",
 ]
 
 
@@ -83,7 +84,20 @@ class LogFloor(Function):
         return Max(log(self.args[0]), self.args[1])
 
 
-STABLE_FUNCTIONS = (LogSigmoid, XLogY, XMul, SafeDivide, LogFloor)
+class LogCosh(Function):
+    r""":math:`\log\cosh u = \operatorname{logaddexp}(u, -u) - \log 2`: finite wherever u is, where
+    :math:`\cosh u` overflows (:math:`|u| > 710` in float64)."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> Expr:
+        return tanh(self.args[0])
+
+    def naive(self) -> Expr:
+        return log(cosh(self.args[0]))
+
+
+STABLE_FUNCTIONS = (LogSigmoid, XLogY, XMul, SafeDivide, LogFloor, LogCosh)
 
 
 def naive(expr: Expr) -> Expr:
@@ -103,6 +117,11 @@ class Rewrite:
 
 
 # --- the rules ------------------------------------------------------------------------------------
+
+
+def _log_cosh(expr: Expr) -> Expr:
+    return expr.replace(lambda e: isinstance(e, log) and isinstance(e.args[0], cosh),
+                        lambda e: LogCosh(e.args[0].args[0]))
 
 
 def _log_softmax(expr: Expr) -> Expr:
@@ -260,6 +279,7 @@ STABLE_RULES: tuple[Rewrite, ...] = (
     Rewrite("log-sigmoid", "log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0",
             _log_sigmoid),
     Rewrite("log1p", "log(1 + u) = log1p(u): exact for small u", _log1p),
+    Rewrite("log-cosh", "log cosh u = logaddexp(u, −u) − log 2: no overflow of cosh", _log_cosh),
     Rewrite("expm1", "e^u − 1 = expm1(u): exact for small u", _expm1),
     Rewrite("xlogy", "0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing", _xlogy),
     Rewrite("safe power ratio", "b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 "
