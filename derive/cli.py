@@ -19,6 +19,7 @@ from .catalogue import SPECS, UnknownLossError, derivation, names, resolve, veri
 from .export import to_dict
 from .printing.terminal import check_table, show_lines
 from .printing.text import text
+from .render.phrases import LANGUAGES, vocabulary
 from .verify import Check, VerificationError, verify
 
 EXIT_CHECK_FAILED = 1
@@ -74,13 +75,15 @@ def list_() -> None:
 @main.command()
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print the derivation as JSON.")
-def show(name: str, as_json: bool) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of the steps' names and sentences.")
+def show(name: str, as_json: bool, lang: str) -> None:
     """Show the derivation of NAME step by step (aliases such as CrossEntropyLoss work)."""
     d, checks = _verified_or_exit(_resolve_or_exit(name))
     if as_json:
         click.echo(json.dumps(to_dict(d, checks), indent=2, ensure_ascii=False))
         return
-    for line in show_lines(d, checks):
+    for line in show_lines(d, checks, vocabulary(lang)):
         click.echo(line)
 
 
@@ -168,7 +171,7 @@ class _ExpressionCommand(click.Command):
 @click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Write to this file instead of standard output.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="The language of md, tex and html documents.")
+              help="The language of the text, md, tex and html output.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=300, show_default=True,
               help="Give up after this many seconds (0: no limit).")
 def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[str, ...],
