@@ -20,6 +20,7 @@ from .files import OutputError, write_file
 from .printing.export import to_dict
 from .printing.terminal import check_table, show_lines
 from .printing.text import text
+from .render.phrases import LANGUAGES, vocabulary
 from .version import __version__
 
 EXIT_CHECK_FAILED = 1
@@ -112,14 +113,16 @@ def list_() -> None:
 @click.option("--lemmas", "with_lemmas", is_flag=True,
               help="Print the derivation of each rule a step applies (softmax Jacobian, σ' = σ(1 − σ)) "
                    "under the step that first uses it.")
-def show(name: str, as_json: bool, with_lemmas: bool) -> None:
+@click.option("--lang", type=click.Choice(LANGUAGES), default="en", show_default=True,
+              help="Language of the steps' names and sentences.")
+def show(name: str, as_json: bool, with_lemmas: bool, lang: str) -> None:
     """Show the derivation of NAME step by step (aliases such as CrossEntropyLoss work)."""
     d, checks = _verified_or_exit(_resolve_or_exit(name))
     cited = lemmas(d)
     if as_json:
         click.echo(json.dumps(to_dict(d, checks, tuple(cited.values())), indent=2, ensure_ascii=False))
         return
-    for line in show_lines(d, checks, cited if with_lemmas else None):
+    for line in show_lines(d, checks, vocabulary(lang), cited if with_lemmas else None):
         click.echo(line)
 
 
@@ -207,7 +210,7 @@ class _ExpressionCommand(click.Command):
 @click.option("-o", "--output", type=OutputPath(), default=None,
               help="Write to this file instead of standard output.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
-              help="The language of md, tex and html documents.")
+              help="The language of the text, md, tex and html output.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=300, show_default=True,
               help="Give up after this many seconds (0: no limit).")
 def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[str, ...],

@@ -29,9 +29,19 @@ def test_show_cross_entropy_walks_to_s_minus_y():
     result = run("show", "cross_entropy")
     assert result.exit_code == 0, result.output
     out = result.output
-    for phrase in ("softmax Jacobian", "∂s_i/∂z_j = s_i·(δ_ij − s_j)", "Kronecker delta", "Σ_i y_i = 1",
+    for phrase in ("Softmax Jacobian", "∂s_i/∂z_j = s_i·(δ_ij − s_j)", "Kronecker delta", "Σ_i y_i = 1",
                    "closed form:  ∂L/∂z_j = s_j − y_j", "s_j·Σ_i y_i − y_j"):
         assert phrase in out, phrase
+
+
+def test_show_in_chinese_prints_the_chinese_steps():
+    result = run("show", "cross_entropy", "--lang", "zh")
+    assert result.exit_code == 0, result.output
+    for phrase in ("链式法则", "softmax 的雅可比矩阵", "闭式解:  ∂L/∂z_j = s_j − y_j",
+                   "链式法则：z_j 通过每一个 s_i 影响 L", "假设 Σ_i y_i = 1", "已验证"):
+        assert phrase in result.output, phrase
+    assert "chain rule" not in result.output.lower() and "closed form" not in result.output
+    assert run("show", "cross_entropy", "--lang", "fr").exit_code == 2
 
 
 def test_show_bce_with_logits_ends_in_sigma_minus_y():

@@ -14,6 +14,7 @@ import click
 from ..printing.export import to_dict
 from ..printing.terminal import show_lines
 from ..render.documents import render_derivation
+from ..render.phrases import vocabulary
 from .custom import CustomLoss, DerivationFailed, build
 from .module import module_source
 
@@ -47,7 +48,7 @@ def render(loss: CustomLoss, fmt: str, styled: bool = False, lang: str = "en") -
     Python module (py)."""
     d, checks = loss.derivation, loss.checks
     if fmt == "text":
-        lines = "\n".join(show_lines(d, checks))
+        lines = "\n".join(show_lines(d, checks, vocabulary(lang)))
         return (lines if styled else click.unstyle(lines)) + "\n"
     if fmt == "json":
         data = {**to_dict(d, checks), "expression": loss.expression, "closed_form": loss.closed_form}

@@ -21,6 +21,7 @@ from .environment import template
 from .pages import index_context, page_context
 from .phrases import LANGUAGES, Phrases, phrases
 from .views import document_view
+from .worked import example_view
 
 __all__ = [
     "FORMATS", "CodeView", "PlotView", "check_format", "code_view", "plot_view", "render_derivation",
@@ -160,6 +161,7 @@ def render_derivation(d: Derivation, checks: tuple[Check, ...], fmt: str = "md",
     check_format(fmt, lang)
     t = phrases(lang)
     extra = {} if origin is None else {"origin": origin}
+    example, runnable = example_view(d, t)
     return template(f"derivation.{fmt}.j2").render(
         doc=document_view(d, checks, t), t=t, other=_other(lang), fmt=fmt, links=links, plot=plot,
-        code=code, **extra)
+        code=code, example=example, runnable=runnable, **extra)

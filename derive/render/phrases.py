@@ -6,9 +6,10 @@ import tomllib
 from functools import cache
 from typing import Any
 
+from ..printing.terminal import Vocabulary
 from ..resources import templates_dir
 
-__all__ = ["LANGUAGES", "MissingPhraseError", "Phrases", "phrases"]
+__all__ = ["LANGUAGES", "MissingPhraseError", "Phrases", "phrases", "vocabulary"]
 
 LANGUAGES = ("en", "zh")
 
@@ -61,3 +62,9 @@ def phrases(code: str) -> Phrases:
         raise ValueError(f"lang must be one of {', '.join(LANGUAGES)}, not {code!r}")
     with open(templates_dir() / "doc" / "lang" / f"{code}.toml", "rb") as handle:
         return Phrases(code, tomllib.load(handle))
+
+
+def vocabulary(code: str) -> Vocabulary:
+    """The words of ``derive show`` in language ``code`` (``[terminal]`` and ``[rules]``)."""
+    t = phrases(code)
+    return Vocabulary(code, t.terminal, t.rule)
