@@ -104,11 +104,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=3, help="runs per command (default 3)")
     parser.add_argument("--readme", action="store_true", help="rewrite README's Speed of the tool section")
     args = parser.parse_args(argv)
-    table = markdown(measure(args.repeat), args.repeat)
-    print(table)
-    if args.readme:
-        report.replace_section(ROOT / "README.md", "Speed of the tool", START, END,
-                               f"Regenerate with `{COMMAND}`.\n\n{table}")
+    report.publish(markdown(measure(args.repeat), args.repeat), ROOT / "README.md" if args.readme else None,
+                   "Speed of the tool", START, END, COMMAND)
     return 0
 
 

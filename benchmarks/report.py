@@ -130,6 +130,13 @@ def update_readme(readme: Path, table: str, image: str | None) -> None:
     replace_section(readme, "Benchmarks", START, END, f"Regenerate with `{COMMAND}`.\n\n{table}{picture}")
 
 
+def publish(table: str, readme: Path | None, heading: str, start: str, end: str, command: str) -> None:
+    """Print ``table``; with a ``readme``, also put it in that README's section (see replace_section)."""
+    print(table)
+    if readme is not None:
+        replace_section(readme, heading, start, end, f"Regenerate with `{command}`.\n\n{table}")
+
+
 def replace_section(readme: Path, heading: str, start: str, end: str, body: str) -> None:
     """Put ``body`` between the ``start`` and ``end`` markers of ``readme``, or append it under a new
     ``## heading`` when the markers are missing; nothing else is touched."""

@@ -1,0 +1,41 @@
+"""The literature benchmark runs end to end on a few entries (in this process), so it cannot rot."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("torch")
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import literature
+from papers import PAPERS
+
+BY_NAME = {p.name: p for p in PAPERS}
+
+
+def test_there_are_at_least_30_losses_across_five_families() -> None:
+    assert len(PAPERS) >= 30 and len(BY_NAME) == len(PAPERS)
+    families = {p.family for p in PAPERS}
+    assert families == {"classification", "robust regression", "probabilistic", "segmentation", "contrastive"}
+    assert all(p.citation and p.expression for p in PAPERS)
+
+
+@pytest.mark.parametrize("name", ["logistic", "huber"])
+def test_a_loss_the_tool_handles_matches_torch_and_is_finite(name: str) -> None:
+    result = literature.measure(BY_NAME[name], cli=False)
+    assert (result.parses, result.verified, result.named) == ("yes", "yes", True)
+    assert result.error is not None and result.error <= literature.TOLERANCE
+    assert result.finite == {"float64": "✓", "float32": "✓"}
+    tool, raw, paper = result.lengths
+    assert tool is not None and raw is not None and paper is not None
+
+
+def test_a_refusal_stays_in_the_table_with_its_reason() -> None:
+    paper = literature.Paper("made_up", "classification", "nobody", "sum(y*erf(z))", lambda z, y: z,
+                             {"z": "real", "y": "onehot"})
+    result = literature.measure(paper, cli=False)
+    assert result.parses.startswith("no: unknown function 'erf'") and result.error is None
+    table = literature.markdown([result])
+    assert "| `made_up` | classification | no: unknown function 'erf'" in table
