@@ -17,7 +17,8 @@ Functions: cross_entropy, nll_loss, binary_cross_entropy, binary_cross_entropy_w
     l1_loss, smooth_l1_loss, huber_loss, kl_div, poisson_nll_loss, gaussian_nll_loss,
     soft_margin_loss, multilabel_soft_margin_loss, hinge_embedding_loss, margin_ranking_loss,
     cosine_embedding_loss, multi_margin_loss, sigmoid_focal_loss, softmax_focal_loss, softmax,
-    log_softmax, sigmoid, logistic_regression, softmax_regression.
+    log_softmax, sigmoid, logistic_regression, softmax_regression, log_cosh, hinge_loss,
+    squared_hinge.
 Requires NumPy only.  Large inputs run in cache-sized blocks on set_num_threads(n) threads (default:
 the machine's cores); large results reuse the memory of earlier results that nothing references any
 more (set_recycling(max_bytes), default 256 MiB).
@@ -52,6 +53,9 @@ __all__ = [
     "hinge_embedding_loss",
     "hinge_embedding_loss_grad",
     "hinge_embedding_loss_value_and_grad",
+    "hinge_loss",
+    "hinge_loss_grad",
+    "hinge_loss_value_and_grad",
     "huber_loss",
     "huber_loss_grad",
     "huber_loss_value_and_grad",
@@ -61,6 +65,9 @@ __all__ = [
     "l1_loss",
     "l1_loss_grad",
     "l1_loss_value_and_grad",
+    "log_cosh",
+    "log_cosh_grad",
+    "log_cosh_value_and_grad",
     "log_softmax",
     "log_softmax_grad",
     "log_softmax_value_and_grad",
@@ -108,6 +115,9 @@ __all__ = [
     "softmax_regression_grad",
     "softmax_regression_value_and_grad",
     "softmax_value_and_grad",
+    "squared_hinge",
+    "squared_hinge_grad",
+    "squared_hinge_value_and_grad",
 ]
 
 
@@ -170,10 +180,32 @@ def _broadcastable(name, array, like_name, shape):
 
 
 def _real(name, value):
-    """A real number argument (a Python or NumPy scalar); TypeError naming `name` otherwise."""
+    """A finite real number argument (a Python or NumPy scalar); TypeError naming `name` for another
+    type, ValueError for NaN or ±inf (a hyper-parameter that would silently poison every result)."""
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
         raise TypeError(f"{name}: expected a real number, got {type(value).__name__}")
+    if not np.isfinite(value):
+        raise ValueError(f"{name}: expected a finite number, got {value}")
     return float(value)
+
+
+def _integer(name, value):
+    """An integer argument (a Python or NumPy integer, not a bool); TypeError naming `name` otherwise."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name}: expected an integer, got {value!r}")
+    return int(value)
+
+
+def _float_dtype(name, dtype):
+    """A floating-point NumPy dtype from a `dtype` argument; ValueError naming `name` otherwise (an
+    integer, bool or complex dtype would truncate or change the input's meaning)."""
+    try:
+        result = np.dtype(dtype)
+    except TypeError:
+        raise ValueError(f"{name}: expected a floating-point dtype, got {dtype!r}") from None
+    if result.kind != "f":
+        raise ValueError(f"{name}: expected a floating-point dtype, got {result}")
+    return result
 
 
 def _upstream(grad_output, reduction, shape, dtype):
@@ -243,6 +275,12 @@ def _div0(f, b):
     """f/b, and 0 where b = 0 (used only where f vanishes with b)."""
     zero = b == 0
     return np.where(zero, 0, f / np.where(zero, 1, b))
+
+
+def _is_target(z, target):
+    """The mask of the target class along axis 1 of `z` (True at k = t): a term is excluded by it,
+    never computed and subtracted (which rounds to garbage when it is huge or infinite)."""
+    return np.arange(z.shape[1]).reshape((-1,) + (1,) * (z.ndim - 2)) == target
 
 
 def _add_at(grad, target, value):
@@ -696,21 +734,36 @@ def _class_weight(weight, classes, dtype, ndim):
     return w.reshape((1, classes) + (1,) * (ndim - 2))
 
 
+def _index_array(target):
+    """`target` as an array of class indices; ValueError unless its dtype is an integer type."""
+    t = np.asarray(target)
+    if t.dtype.kind not in "iu":  # signed or unsigned integers
+        raise ValueError(f"target: class indices must be integers (got {t.dtype})")
+    return t
+
+
+def _in_range(t, classes, valid):
+    """ValueError naming the first class index of `t` outside [0, classes) where `valid`."""
+    wrong = valid & ((t < 0) | (t >= classes))
+    if np.any(wrong):
+        raise ValueError(f"target: class index {t[wrong].flat[0]} is out of range [0, {classes})")
+
+
 def _class_indices(target, z, unbatched, ignore_index=None):
     """Class indices as (N, 1, d1, ...) with ignored entries set to class 0, and the mask of the rest."""
     t = np.asarray(target)
-    if t.dtype.kind not in "iu":  # signed or unsigned integers
-        raise TypeError(f"target: class indices must be integers, got dtype {t.dtype}")
+    input_shape = z.shape[1:] if unbatched else z.shape
+    if t.dtype.kind in "iub" and t.shape == input_shape and t.ndim and t.shape != z.shape[2:]:
+        raise ValueError(f"target: probability targets must be floating point (got {t.dtype}); class "
+                         "indices have the input's shape without the class axis")
+    t = _index_array(t)
     expected = (() if unbatched else z.shape[:1]) + z.shape[2:]
     if t.shape != expected:
         raise ValueError(f"target: expected shape {expected} (the input's without the class axis), "
                          f"got {t.shape}")
     t = t.reshape((*z.shape[:1], 1, *z.shape[2:]))
     valid = np.ones(t.shape, bool) if ignore_index is None else t != ignore_index
-    wrong = valid & ((t < 0) | (t >= z.shape[1]))
-    if np.any(wrong):
-        ignored = "" if ignore_index is None else f" and is not ignore_index={ignore_index}"
-        raise ValueError(f"target: class index {t[wrong].flat[0]} is out of range [0, {z.shape[1]}){ignored}")
+    _in_range(t, z.shape[1], valid)
     return np.where(valid, t, 0), valid
 
 
@@ -741,6 +794,7 @@ def _index_or_probability(kernels, params, input, target, weight, ignore_index, 
     label_smoothing = _real("label_smoothing", label_smoothing)
     if not 0 <= label_smoothing <= 1:
         raise ValueError(f"label_smoothing: expected a value in [0, 1], got {label_smoothing}")
+    ignore_index = _integer("ignore_index", ignore_index)
     z, unbatched = _class_input(input)
     if weight is None and not label_smoothing and kernels[0].__name__ in _FUSED:
         done = _cross_entropy_common(index_kernel, z, target, ignore_index, reduction, grad_output, want)
@@ -799,7 +853,7 @@ def _nll_loss(kernels, input, target, weight, size_average, ignore_index, reduce
     reduction = _reduction(size_average, reduce, reduction)
     x, unbatched = _class_input(input)
     w = _class_weight(weight, x.shape[1], x.dtype, x.ndim)
-    t, valid = _class_indices(target, x, unbatched, ignore_index)
+    t, valid = _class_indices(target, x, unbatched, _integer("ignore_index", ignore_index))
     count = np.sum(np.where(valid, np.take_along_axis(w, t, axis=1), 0))
     g = None if want == _VALUE else _row_coefficient(grad_output, reduction, x, unbatched, count)
     value, grad = _blocks(kernel, (x, t, w), (), None if g is None else np.where(valid, g, 0))
@@ -808,40 +862,75 @@ def _nll_loss(kernels, input, target, weight, size_average, ignore_index, reduce
 
 def _multi_margin_loss(kernels, input, target, p, margin, weight, size_average, reduce, reduction,
                        grad_output, want):
-    """Multi-margin semantics: input (C) or (N, C); 'mean' averages the per-sample losses over N."""
+    """Multi-margin semantics, with PyTorch's shapes: input (), (C) or (N, C) (a 0-d input is one
+    class), target () or (N) holding one class index per row (N = 1 for an unbatched input); the
+    loss has the target's shape and 'mean' averages over the N rows."""
     (kernel,) = kernels
     reduction = _reduction(size_average, reduce, reduction)
     if isinstance(p, bool) or p not in (1, 2):
         raise ValueError(f"p: only p == 1 and p == 2 are supported, got {p!r}")
     margin = _real("margin", margin)
-    x, unbatched = _class_input(input)
-    if x.ndim != 2:
-        raise ValueError(f"input: expected shape (C) or (N, C), got {np.shape(input)}")
-    w = _class_weight(weight, x.shape[1], x.dtype, x.ndim)
-    t, _ = _class_indices(target, x, unbatched)
-    count = t.shape[0]
-    g = None if want == _VALUE else _row_coefficient(grad_output, reduction, x, unbatched, count)
-    value, grad = _blocks(kernel, (x, t, w), (margin, p), g)
-    return _rows_result(value, reduction, count, x, unbatched, grad, want)
+    x = _floating("input", input)
+    if x.ndim > 2:
+        raise ValueError(f"input: expected shape (), (C) or (N, C), got {x.shape}")
+    z = x.reshape((-1, x.shape[-1]) if x.ndim else (1, 1))
+    if z.shape[1] == 0:
+        raise ValueError(f"input: shape {x.shape} has no classes along the class axis")
+    w = _class_weight(weight, z.shape[1], z.dtype, 2)
+    t = _index_array(target)
+    if t.ndim > 1 or t.size != z.shape[0]:
+        raise ValueError(f"target: expected one class index per row of the input, shape () or "
+                         f"({z.shape[0]},), got {t.shape}")
+    _in_range(t, z.shape[1], True)
+    count = z.shape[0]
+    g = None if want == _VALUE else _coefficient(grad_output, reduction, t.shape, count, z.dtype)
+    g = g.reshape(-1, 1) if g is not None and g.ndim else g
+    with np.errstate(invalid="ignore"):  # the target's own term, excluded by a mask, may be inf − inf
+        value, grad = _blocks(kernel, (z, t.reshape(-1, 1), w), (margin, p), g)
+    loss = value.reshape(t.shape).astype(z.dtype, copy=False)
+    return _finish(_reduce(loss, reduction, count), None if grad is None else grad.reshape(x.shape), want)
 
 
 # --- element-wise losses: the loss has the input's shape before the reduction ------------------------
 
 
-def _pair(input, target, target_name="target"):
+def _pair(input, target, target_name="target", input_name="input"):
     """`input` (floating) and `target` (cast to the input's dtype), which must have the same shape."""
-    x = _floating("input", input)
-    y = _same_shape(target_name, _floating(target_name, target, x.dtype), "input", x)
+    x = _floating(input_name, input)
+    y = _same_shape(target_name, _floating(target_name, target, x.dtype), input_name, x)
     return x, y
 
 
-def _elementwise(kernel, arrays, params, reduction, grad_output, want, weight=None, count=None, offset=None):
+def _broadcast(*named):
+    """The (name, array) pairs' arrays broadcast against each other (views), as PyTorch's
+    element-wise operations do; ValueError naming the first array that does not broadcast."""
+    shape, seen = (), []
+    for name, array in named:
+        try:
+            shape = np.broadcast_shapes(shape, array.shape)
+        except ValueError:
+            raise ValueError(f"{name}: shape {array.shape} does not broadcast with {' and '.join(seen)} "
+                             f"(broadcast shape {shape})") from None
+        seen.append(f"{name} {array.shape}")
+    return tuple(np.broadcast_to(array, shape) for _, array in named)
+
+
+def _broadcast_pair(input, target, target_name="target"):
+    """`input` (floating) and `target` (cast to the input's dtype) broadcast against each other, as
+    PyTorch does without a warning for this loss."""
+    x = _floating("input", input)
+    return _broadcast(("input", x), (target_name, _floating(target_name, target, x.dtype)))
+
+
+def _elementwise(kernel, arrays, params, reduction, grad_output, want, weight=None, count=None, offset=None,
+                 shapes=None):
     """loss = weight · (kernel(arrays, params) + offset), element by element, then reduced.
 
-    The arrays all have the input's shape. `count` is the denominator of 'mean' (default: the number
-    of elements); `offset` is a term that does not depend on the inputs. The kernel receives the
-    upstream coefficient of each element (`grad_output`, the mean's 1/count, the weight) and returns
-    the gradient already multiplied by it: a vector-Jacobian product."""
+    The arrays all have the same shape, the loss's. `count` is the denominator of 'mean' (default: the
+    number of elements); `offset` is a term that does not depend on the inputs. The kernel receives
+    the upstream coefficient of each element (`grad_output`, the mean's 1/count, the weight) and
+    returns the gradient already multiplied by it: a vector-Jacobian product. `shapes` are the shapes
+    of the differentiable arguments before they were broadcast: their gradients are summed back."""
     x = arrays[0]
     count = x.size if count is None else count
     coef = None
@@ -856,7 +945,11 @@ def _elementwise(kernel, arrays, params, reduction, grad_output, want, weight=No
         value = value * weight
     value = np.asarray(value).astype(x.dtype, copy=False)  # parameters must not promote float32 data
     if grad is not None:
-        grad = tuple(_like(g, x) for g in grad) if isinstance(grad, tuple) else _like(grad, x)
+        several = isinstance(grad, tuple)
+        grad = tuple(_like(g, x) for g in (grad if several else (grad,)))
+        if shapes is not None:
+            grad = tuple(_sum_to(g, shape) for g, shape in zip(grad, shapes, strict=True))
+        grad = grad if several else grad[0]
     return _finish(_reduce(value, reduction, count), grad, want)
 
 
@@ -914,8 +1007,8 @@ def _binary_cross_entropy(kernels, input, target, weight, size_average, reduce, 
     'mean' divides by the number of elements."""
     x, y = _pair(input, target)
     for name, array in (("input", x), ("target", y)):
-        if np.any((array < 0) | (array > 1)):
-            raise ValueError(f"{name}: every element must lie in [0, 1] (probabilities)")
+        if not np.all((array >= 0) & (array <= 1)):  # NaN fails too
+            raise ValueError(f"{name}: every element must lie in [0, 1] (probabilities; NaN is not one)")
     reduction = _reduction(size_average, reduce, reduction)
     weight = _broadcast_weight("weight", weight, x)
     return _elementwise(kernels[0], (x, y), (), reduction, grad_output, want, weight)
@@ -939,89 +1032,106 @@ def _sigmoid_focal_loss(kernels, inputs, targets, alpha, gamma, reduction, grad_
     alpha, gamma = _real("alpha", alpha), _real("gamma", gamma)
     if gamma < 0:
         raise ValueError(f"gamma: expected a value >= 0, got {gamma}")
-    x, y = _pair(inputs, targets, "targets")
+    x, y = _pair(inputs, targets, "targets", "inputs")
     kernel, params = (kernels[0], (alpha, gamma)) if alpha >= 0 else (kernels[1], (gamma,))
     return _elementwise(kernel, (x, y), params, _reduction(None, None, reduction), grad_output, want)
 
 
 def _kl_div(kernels, input, target, size_average, reduce, reduction, log_target, grad_output, want):
     """KL divergence on log-probabilities; 'batchmean' divides the sum by the batch size input.shape[0],
-    'mean' by the number of elements (PyTorch warns that this is not the KL divergence)."""
-    x, y = _pair(input, target)
+    'mean' by the number of elements (PyTorch warns that this is not the KL divergence). Input and
+    target broadcast (PyTorch does, without a warning)."""
+    shape = np.shape(input)
+    x, y = _broadcast_pair(input, target)
     allowed = (*_REDUCTIONS, "batchmean")
     reduction = _reduction(size_average, reduce, reduction, allowed)
     count = None
     if reduction == "batchmean":
         reduction, count = ("mean", x.shape[0]) if x.ndim else ("sum", None)
     kernel = kernels[1] if log_target else kernels[0]
-    return _elementwise(kernel, (x, y), (), reduction, grad_output, want, count=count)
+    return _elementwise(kernel, (x, y), (), reduction, grad_output, want, count=count, shapes=(shape,))
 
 
 def _poisson_nll_loss(kernels, input, target, log_input, full, size_average, eps, reduce, reduction,
                       grad_output, want):
-    """Poisson NLL; `full` adds the Stirling term, which does not depend on the input."""
-    x, y = _pair(input, target)
+    """Poisson NLL; `full` adds the Stirling term, which does not depend on the input. Input and
+    target broadcast (PyTorch does, without a warning)."""
+    shape = np.shape(input)
+    x, y = _broadcast_pair(input, target)
     eps = _real("eps", eps)
     kernel, params = (kernels[0], ()) if log_input else (kernels[1], (eps,))
     reduction = _reduction(size_average, reduce, reduction)
     offset = kernels[2](y) if full else None  # the Stirling term: no gradient
-    return _elementwise(kernel, (x, y), params, reduction, grad_output, want, offset=offset)
+    return _elementwise(kernel, (x, y), params, reduction, grad_output, want, offset=offset, shapes=(shape,))
 
 
 def _gaussian_nll_loss(kernels, input, target, var, full, eps, reduction, grad_output, want):
-    """Gaussian NLL with PyTorch's variance shapes; var is clamped at eps outside the gradient, so the
-    gradients are the closed forms at the clamped variance. The gradient for var has var's shape."""
-    x, y = _pair(input, target)
+    """Gaussian NLL with PyTorch's shapes: target broadcasts with the input; var has the input's
+    shape, the input's without its last dimension, or the input's with one dimension of size 1 (or
+    is a number). var is clamped at eps outside the gradient, so the gradients are the closed forms at
+    the clamped variance. The gradients have the input's and var's own shapes."""
+    x = _floating("input", input)
+    y = _floating("target", target, x.dtype)
     reduction, eps = _reduction(None, None, reduction), _real("eps", eps)
     v = _floating("var", var, x.dtype)
     if np.any(v < 0):
         raise ValueError("var: has negative entries; a variance must be >= 0")
     shape = v.shape
-    if v.shape != x.shape and v.ndim:
-        if x.ndim and v.shape == x.shape[:-1]:
+    if v.ndim and v.shape != x.shape:
+        if v.shape == x.shape[:-1]:
             v = v[..., None]
         elif not (v.ndim == x.ndim and sum(b for a, b in zip(x.shape, v.shape, strict=True) if a != b) == 1):
             raise ValueError(f"var: shape {shape} must be the input's {x.shape}, the input's without the "
                              "last dimension, or the input's with one dimension of size 1")
-    clamped = np.maximum(np.broadcast_to(v, x.shape), eps)
-    result = _elementwise(kernels[0], (x, y, clamped), (), reduction, grad_output,
-                          _VALUE if want == _VALUE else _BOTH, offset=kernels[1]() if full else None)
+    x_b, y_b, v_b = _broadcast(("input", x), ("target", y), ("var", v))
+    clamped = np.maximum(v_b, eps)
+    offset = kernels[1]() if full else None
+    result = _elementwise(kernels[0], (x_b, y_b, clamped), (), reduction, grad_output,
+                          _VALUE if want == _VALUE else _BOTH, offset=offset, shapes=(x.shape, v.shape))
     if want == _VALUE:
         return result
     value, (grad_input, grad_var) = result
-    return _finish(value, (grad_input, _sum_to(grad_var, shape)), want)
+    return _finish(value, (grad_input, grad_var.reshape(shape)), want)
 
 
 def _sum_to(grad, shape):
-    """Sum the gradient of a broadcast variance back to the variance's own shape."""
+    """A gradient summed over the axes its argument was broadcast along, back to the argument's shape."""
     if grad.shape == shape:
         return grad
-    if not shape:
-        return np.sum(grad)
-    if len(shape) == grad.ndim - 1:
-        return np.sum(grad, axis=-1)
-    axes = tuple(axis for axis, size in enumerate(shape) if size == 1 and grad.shape[axis] != 1)
-    return np.sum(grad, axis=axes, keepdims=True)
+    lead = grad.ndim - len(shape)
+    axes = (*range(lead), *(lead + a for a, size in enumerate(shape) if size == 1 and grad.shape[lead + a] != 1))
+    return np.sum(grad, axis=axes, keepdims=True).reshape(shape)
+
+
+def _pointwise_loss(kernels, input, target, reduction, grad_output, want):
+    """An element-wise loss of input and target (same shape) with no parameters."""
+    return _elementwise(kernels[0], _pair(input, target), (), _reduction(None, None, reduction), grad_output,
+                        want)
 
 
 def _soft_margin_loss(kernels, input, target, size_average, reduce, reduction, grad_output, want):
-    return _elementwise(kernels[0], _pair(input, target), (), _reduction(size_average, reduce, reduction),
-                        grad_output, want)
+    """The target broadcasts to the input's shape (PyTorch does, without a warning)."""
+    x = _floating("input", input)
+    y = _broadcastable("target", _floating("target", target, x.dtype), "input", x.shape)
+    return _elementwise(kernels[0], (x, y), (), _reduction(size_average, reduce, reduction), grad_output, want)
 
 
 def _hinge_embedding_loss(kernels, input, target, margin, size_average, reduce, reduction, grad_output, want):
-    return _elementwise(kernels[0], _pair(input, target), (_real("margin", margin),),
-                        _reduction(size_average, reduce, reduction), grad_output, want)
+    """Input and target broadcast (PyTorch does, without a warning); the gradient has the input's shape."""
+    shape = np.shape(input)
+    return _elementwise(kernels[0], _broadcast_pair(input, target), (_real("margin", margin),),
+                        _reduction(size_average, reduce, reduction), grad_output, want, shapes=(shape,))
 
 
 def _margin_ranking_loss(kernels, input1, input2, target, margin, size_average, reduce, reduction,
                          grad_output, want):
-    """Margin ranking: input1, input2 and target have the same shape; gradients for input1 and input2."""
+    """Margin ranking: input1, input2 and target broadcast (PyTorch's docs ask for one shape, but it
+    broadcasts without a warning); the gradients have input1's and input2's shapes."""
     x1 = _floating("input1", input1)
-    x2 = _same_shape("input2", _floating("input2", input2, x1.dtype), "input1", x1)
-    y = _same_shape("target", _floating("target", target, x1.dtype), "input1", x1)
-    return _elementwise(kernels[0], (x1, x2, y), (_real("margin", margin),),
-                        _reduction(size_average, reduce, reduction), grad_output, want)
+    x2, y = _floating("input2", input2, x1.dtype), _floating("target", target, x1.dtype)
+    arrays = _broadcast(("input1", x1), ("input2", x2), ("target", y))
+    return _elementwise(kernels[0], arrays, (_real("margin", margin),), _reduction(size_average, reduce, reduction),
+                        grad_output, want, shapes=(x1.shape, x2.shape))
 
 
 # --- losses and activations along one axis of each row ---------------------------------------------
@@ -1043,10 +1153,11 @@ def _along_axis(kernel, input, dim, dtype, grad_output, want):
     """Run a class-axis kernel along `dim`: rows of a 2-D view, then back to the input's layout.
 
     `grad_output` has the output's shape; the gradient is its vector-Jacobian product."""
-    x = _floating("input", input) if dtype is None else _floating("input", input, np.dtype(dtype))
+    given = np.asarray(input)
+    x = _floating("input", given) if dtype is None else _floating("input", given, _float_dtype("dtype", dtype))
     axis = _softmax_dim(dim, x.ndim)
     moved = np.moveaxis(x.reshape(x.shape or (1,)), axis, -1)
-    rows = moved.reshape(-1, moved.shape[-1])
+    rows = moved.reshape(int(np.prod(moved.shape[:-1])), moved.shape[-1])
     coef = None
     if want != _VALUE:
         g = _upstream(grad_output, "none", x.shape, x.dtype)
@@ -1056,7 +1167,9 @@ def _along_axis(kernel, input, dim, dtype, grad_output, want):
     def back(a):
         return np.moveaxis(a.reshape(moved.shape), -1, axis).reshape(x.shape)
 
-    return _finish(back(value), None if grad is None else back(grad), want)
+    # the gradient is for the input as given: in its dtype when it is floating (PyTorch's)
+    grad_dtype = given.dtype if given.dtype.kind == "f" else x.dtype
+    return _finish(back(value), None if grad is None else back(grad).astype(grad_dtype, copy=False), want)
 
 
 def _softmax(kernels, input, dim, _stacklevel, dtype, grad_output, want):
@@ -1081,14 +1194,15 @@ def _multilabel_soft_margin_loss(kernels, input, target, weight, size_average, r
     if x.ndim == 0:
         raise ValueError("input: expected shape (C) or (N, C), got a scalar")
     classes = x.shape[-1]
-    w = np.ones((1, classes), x.dtype) if weight is None else _broadcast_weight("weight", weight, x)
+    w = np.ones(classes, x.dtype) if weight is None else _broadcast_weight("weight", weight, x)
     shape = x.shape[:-1]
-    count = x.size // classes if classes else 0
+    count = int(np.prod(shape))
     coef = None
     if want != _VALUE:
         coef = _coefficient(grad_output, reduction, shape, count, x.dtype)
         coef = coef.reshape(-1, 1) if coef.ndim else coef
-    arrays = (x.reshape(-1, classes), y.reshape(-1, classes), np.reshape(w, (-1, classes)))
+    w = np.broadcast_to(w, x.shape).reshape(count, classes)  # a view unless the input has 3 axes or more
+    arrays = (x.reshape(count, classes), y.reshape(count, classes), w)
     value, grad = _blocks(kernel, arrays, (), coef)
     grad = None if grad is None else grad.reshape(x.shape)
     return _finish(_reduce(value.reshape(shape), reduction, count), grad, want)
@@ -1114,7 +1228,7 @@ def _cosine_embedding_loss(kernels, input1, input2, target, margin, size_average
         coef = _coefficient(grad_output, reduction, y.shape, count, x1.dtype)
         coef = coef.reshape(-1, 1) if coef.ndim else coef
     value, grads = _blocks(kernel, (a, b, y.reshape(-1, 1)), (_real("margin", margin),), coef)
-    grads = None if grads is None else tuple(np.broadcast_to(g, a.shape).reshape(x1.shape) for g in grads)
+    grads = None if grads is None else tuple(_like(g, a).reshape(x1.shape) for g in grads)
     return _finish(_reduce(value.reshape(y.shape), reduction, count), grads, want)
 
 
@@ -1451,7 +1565,7 @@ def _k_poisson_stirling(target):
     # (log(2·pi·Max(1, y))/2 + Max(1, y)·log(Max(1, y)) − Max(1, y) if y > 1; else 0)
     value = (
         np.where((target > 1), log/2 + _xlogy(np.maximum(1, target), np.maximum(1, target)) -
-        np.maximum(1, target), 0)
+        np.maximum(1, target), np.where((target <= 1), 0, target - 1))
     )
     return value
 
@@ -1528,14 +1642,16 @@ def _k_hinge_embedding_loss(input, target, margin, coef=None):
     # L = (x if y ≠ -1; else 0) + ((Δ − x if Δ − x ≥ 0; else 0) if y ≠ 1; else 0)
     value = (
         np.where((target != -1), input, 0) +
-        np.where((target != 1), np.where((margin - input >= 0), margin - input, 0), 0)
+        np.where((target != 1),
+        np.where((margin - input >= 0), margin - input, np.where((margin - input < 0), 0, margin - input)), 0)
     )
     if coef is None:
         return value, None
     # coef·((1 if y ≠ -1; else 0) + ((-1 if Δ − x ≥ 0; else 0) if y ≠ 1; else 0))
     grad = (
         coef*(np.where((target != -1), 1, 0) +
-        np.where((target != 1), np.where((margin - input >= 0), -1, 0), 0))
+        np.where((target != 1),
+        np.where((margin - input >= 0), -1, np.where((margin - input < 0), 0, margin - input)), 0))
     )
     return value, grad
 
@@ -1548,13 +1664,22 @@ def _k_margin_ranking_loss(input1, input2, target, margin, coef=None):
         ∂L/∂x_2 = (y if Δ − y·(x_1 − x_2) ≥ 0; else 0)
     """
     # L = (Δ − y·(x_1 − x_2) if Δ − y·(x_1 − x_2) ≥ 0; else 0)
-    value = np.where((margin - target*(input1 - input2) >= 0), margin - target*(input1 - input2), 0)
+    value = (
+        np.where((margin - target*(input1 - input2) >= 0), margin - target*(input1 - input2),
+        np.where((margin - target*(input1 - input2) < 0), 0, margin - target*(input1 - input2)))
+    )
     if coef is None:
         return value, None
     # coef·(-y if Δ − y·(x_1 − x_2) ≥ 0; else 0)
-    grad_input1 = coef*np.where((margin - target*(input1 - input2) >= 0), -target, 0)
+    grad_input1 = (
+        coef*np.where((margin - target*(input1 - input2) >= 0), -target,
+        np.where((margin - target*(input1 - input2) < 0), 0, margin - target*(input1 - input2)))
+    )
     # coef·(y if Δ − y·(x_1 − x_2) ≥ 0; else 0)
-    grad_input2 = coef*np.where((margin - target*(input1 - input2) >= 0), target, 0)
+    grad_input2 = (
+        coef*np.where((margin - target*(input1 - input2) >= 0), target,
+        np.where((margin - target*(input1 - input2) < 0), 0, margin - target*(input1 - input2)))
+    )
     return value, (grad_input1, grad_input2)
 
 
@@ -1578,7 +1703,8 @@ def _k_cosine_embedding_loss(input1, input2, target, margin, coef=None):
     value = (
         np.where((target == 1), 1 - total/(root*root_2),
         np.where((target == -1),
-        np.where((margin - total/(root*root_2) <= 0), total/(root*root_2) - margin, 0), 0))
+        np.where((margin - total/(root*root_2) <= 0), total/(root*root_2) - margin,
+        np.where((margin - total/(root*root_2) > 0), 0, margin - total/(root*root_2))), 0))
     )
     if coef is None:
         return value, None
@@ -1589,7 +1715,8 @@ def _k_cosine_embedding_loss(input1, input2, target, margin, coef=None):
         coef*np.where((target == 1), input1*total/((1e-12 + total_2)**(3/2)*root_2) - input2/(root*root_2),
         np.where((target == -1),
         np.where((margin - total/(root*root_2) <= 0), input2/(root*root_2) -
-        input1*total/((1e-12 + total_2)**(3/2)*root_2), 0), 0))
+        input1*total/((1e-12 + total_2)**(3/2)*root_2),
+        np.where((margin - total/(root*root_2) > 0), 0, margin - total/(root*root_2))), 0))
     )
     # coef·(v_j·cos/(1.0e-12 + Σ_k v_k^2) − u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) if y =
     # 1; (u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) − v_j·cos/(1.0e-12 + Σ_k v_k^2) if Δ − cos
@@ -1598,7 +1725,8 @@ def _k_cosine_embedding_loss(input1, input2, target, margin, coef=None):
         coef*np.where((target == 1), input2*total/(root*(1e-12 + total_3)**(3/2)) - input1/(root*root_2),
         np.where((target == -1),
         np.where((margin - total/(root*root_2) <= 0), input1/(root*root_2) -
-        input2*total/(root*(1e-12 + total_3)**(3/2)), 0), 0))
+        input2*total/(root*(1e-12 + total_3)**(3/2)),
+        np.where((margin - total/(root*root_2) > 0), 0, margin - total/(root*root_2))), 0))
     )
     return value, (grad_input1, grad_input2)
 
@@ -1613,26 +1741,32 @@ def _k_multi_margin_loss(input, target, weight, margin, p, coef=None):
     Stable forms:
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
     """
+    weight_t = np.take_along_axis(weight, target, axis=1)  # w_t: the component at the target class
     input_t = np.take_along_axis(input, target, axis=1)  # x_t: the component at the target class
     power = (margin + input - input_t)**p  # (Δ + x_k − x_t)^p
-    # Σ_k ((Δ + x_k − x_t)^p if Δ + x_k − x_t > 0; else 0)
-    total = np.sum(np.where((margin + input - input_t > 0), power, 0), axis=1, keepdims=True)
-    power_2 = margin**p  # Δ^p
-    weight_t = np.take_along_axis(weight, target, axis=1)  # w_t: the component at the target class
+    is_t = _is_target(input, target)  # k = t: the target class, as a mask
+    # Σ_k (0 if k = t; (Δ + x_k − x_t)^p if Δ + x_k − x_t > 0; else 0)
+    total = (
+        np.sum(np.where(is_t, 0,
+        np.where((margin + input - input_t > 0), power,
+        np.where((margin + input - input_t <= 0), 0, margin + input - input_t))), axis=1, keepdims=True)
+    )
     # L = w_t·Σ_k ((Δ + x_k − x_t)^p·(1 − δ_kt) if Δ + x_k − x_t > 0; else 0)/n
-    value = (total - np.where((margin > 0), power_2, 0))*weight_t/input.shape[1]
+    value = weight_t*total/input.shape[1]
     if coef is None:
         return value, None
-    # Σ_k (p·(Δ + x_k − x_t)^p/(Δ + x_k − x_t) if Δ + x_k − x_t > 0; else 0)
+    # Σ_k (0 if k = t; p·(Δ + x_k − x_t)^p/(Δ + x_k − x_t) if Δ + x_k − x_t > 0; else 0)
     total_2 = (
-        np.sum(np.where((margin + input - input_t > 0), power*_div0(p, margin + input - input_t), 0), axis=1,
-        keepdims=True)
+        np.sum(np.where(is_t, 0,
+        np.where((margin + input - input_t > 0), power*_div0(p, margin + input - input_t),
+        np.where((margin + input - input_t <= 0), 0, margin + input - input_t))), axis=1, keepdims=True)
     )
     # coef·w_t·((p·(Δ + x_j − x_t)^(p − 1) if Δ + x_j − x_t > 0; else 0) − δ_jt·Σ_k (p·(Δ + x_k − x_t)^(p − 1)
     # if Δ + x_k − x_t > 0; else 0))/n
     grad = (
+        np.where(is_t, 0,
         coef*weight_t*np.where((margin + input - input_t > 0), power*_div0(p, margin + input - input_t),
-        0)/input.shape[1]
+        np.where((margin + input - input_t <= 0), 0, margin + input - input_t))/input.shape[1])
     )
     # the δ_jt term, added at the target class (no one-hot array)
     _add_at(grad, target, -coef*weight_t*total_2/input.shape[1])
@@ -1823,6 +1957,61 @@ def _k_sigmoid(input, coef=None):
     return value, grad
 
 
+def _k_log_cosh(input, target, coef=None):
+    """Kernel of log_cosh: log cosh.
+
+        L = log(cosh(x − y))
+        ∂L/∂x = tanh(x − y)
+
+    Stable forms:
+        - log cosh u = logaddexp(u, −u) − log 2: no overflow of cosh
+    """
+    # log cosh(x − y) = logaddexp(x − y, −(x − y)) − log 2
+    log_cosh = np.logaddexp(input - target, -(input - target)) - 0.6931471805599453
+    value = log_cosh  # L = log(cosh(x − y))
+    if coef is None:
+        return value, None
+    tanh = np.tanh(input - target)  # tanh(x − y)
+    grad = coef*tanh  # coef·tanh(x − y)
+    return value, grad
+
+
+def _k_hinge_loss(input, target, coef=None):
+    """Kernel of hinge_loss: hinge loss.
+
+        L = (1 − x·y if x·y ≤ 1; else 0)
+        ∂L/∂x = (-y if x·y ≤ 1; else 0)
+    """
+    # L = (1 − x·y if x·y ≤ 1; else 0)
+    value = np.where((input*target <= 1), 1 - input*target, np.where((input*target > 1), 0, input*target - 1))
+    if coef is None:
+        return value, None
+    # coef·(-y if x·y ≤ 1; else 0)
+    grad = coef*np.where((input*target <= 1), -target, np.where((input*target > 1), 0, input*target - 1))
+    return value, grad
+
+
+def _k_squared_hinge(input, target, coef=None):
+    """Kernel of squared_hinge: squared hinge.
+
+        L = ((1 − x·y)^2 if x·y ≤ 1; else 0)
+        ∂L/∂x = (-2·y·(1 − x·y) if x·y ≤ 1; else 0)
+    """
+    # L = ((1 − x·y)^2 if x·y ≤ 1; else 0)
+    value = (
+        np.where((input*target <= 1), (1 - input*target)**2,
+        np.where((input*target > 1), 0, input*target - 1))
+    )
+    if coef is None:
+        return value, None
+    # coef·(-2·y·(1 − x·y) if x·y ≤ 1; else 0)
+    grad = (
+        coef*np.where((input*target <= 1), -2*target*(1 - input*target),
+        np.where((input*target > 1), 0, input*target - 1))
+    )
+    return value, grad
+
+
 # --- the public functions ----------------------------------------------------------------------------
 
 
@@ -1870,6 +2059,8 @@ def cross_entropy_grad(input, target, weight=None, size_average=None, ignore_ind
     """Gradient of cross_entropy with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/Σ w[t] over the targets that are not ignore_index (1/N
+    without weights); probability targets: 1/N, N the number of rows N·d1·….
     """
     return _cross_entropy(_CROSS_ENTROPY_KERNELS, input, target, weight, size_average, ignore_index, reduce,
                           reduction, label_smoothing, grad_output, _GRAD)
@@ -1913,6 +2104,8 @@ def nll_loss_grad(input, target, weight=None, size_average=None, ignore_index=-1
     """Gradient of nll_loss with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/Σ w[t] over the targets that are not ignore_index (1/N
+    without weights).
     """
     return _nll_loss(_NLL_LOSS_KERNELS, input, target, weight, size_average, ignore_index, reduce, reduction,
                      grad_output, _GRAD)
@@ -1964,6 +2157,7 @@ def binary_cross_entropy_grad(input, target, weight=None, size_average=None, red
     """Gradient of binary_cross_entropy with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
     """
     return _binary_cross_entropy(_BINARY_CROSS_ENTROPY_KERNELS, input, target, weight, size_average, reduce,
                                  reduction, grad_output, _GRAD)
@@ -2022,6 +2216,7 @@ def binary_cross_entropy_with_logits_grad(input, target, weight=None, size_avera
     """Gradient of binary_cross_entropy_with_logits with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
     """
     return _binary_cross_entropy_with_logits(_BINARY_CROSS_ENTROPY_WITH_LOGITS_KERNELS, input, target, weight,
                                              size_average, reduce, reduction, pos_weight, grad_output, _GRAD)
@@ -2066,6 +2261,8 @@ def mse_loss_grad(input, target, size_average=None, reduce=None, reduction="mean
     """Gradient of mse_loss with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements; with a
+    weight 1/Σ w.
     """
     return _mse_loss(_MSE_LOSS_KERNELS, input, target, size_average, reduce, reduction, weight, grad_output,
                      _GRAD)
@@ -2110,6 +2307,8 @@ def l1_loss_grad(input, target, size_average=None, reduce=None, reduction="mean"
     """Gradient of l1_loss with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements; with a
+    weight 1/Σ w.
     """
     return _l1_loss(_L1_LOSS_KERNELS, input, target, size_average, reduce, reduction, weight, grad_output,
                     _GRAD)
@@ -2156,6 +2355,7 @@ def smooth_l1_loss_grad(input, target, size_average=None, reduce=None, reduction
     """Gradient of smooth_l1_loss with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
     """
     return _smooth_l1_loss(_SMOOTH_L1_LOSS_KERNELS, input, target, size_average, reduce, reduction, beta,
                            grad_output, _GRAD)
@@ -2197,6 +2397,7 @@ def huber_loss_grad(input, target, reduction="mean", delta=1.0, weight=None, gra
     """Gradient of huber_loss with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
     """
     return _huber_loss(_HUBER_LOSS_KERNELS, input, target, reduction, delta, weight, grad_output, _GRAD)
 
@@ -2230,8 +2431,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         - reduction 'batchmean' divides the sum by input.shape[0] (the KL divergence of the rows); 'mean'
           divides by the number of elements (PyTorch also warns about it).
         - y·log y is evaluated as xlogy, 0 where y = 0; a negative target gives NaN, as PyTorch.
-        - target must have the input's shape (PyTorch broadcasts with a warning; here a mismatch is a
-          ValueError).
+        - input and target broadcast against each other, as PyTorch does here without a warning (its docs
+          ask for one shape); the gradient is summed back to the input's shape.
         - size_average and reduce are PyTorch's deprecated arguments; when given they override reduction as
           in PyTorch.
     """
@@ -2243,6 +2444,8 @@ def kl_div_grad(input, target, size_average=None, reduce=None, reduction="mean",
     """Gradient of kl_div with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements ('batchmean':
+    1/input.shape[0]).
     """
     return _kl_div(_KL_DIV_KERNELS, input, target, size_average, reduce, reduction, log_target, grad_output,
                    _GRAD)
@@ -2282,8 +2485,8 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
           + log(2πy)/2 where y > 1 (0 elsewhere), which has no gradient.
         - With log_input=True the loss overflows to inf for x > 709 (float64), as e^x does.
         - 'mean' divides by the number of elements; an empty input gives NaN for 'mean', as PyTorch.
-        - target must have the input's shape (PyTorch broadcasts with a warning; here a mismatch is a
-          ValueError).
+        - input and target broadcast against each other, as PyTorch does here without a warning (its docs
+          ask for one shape); the gradient is summed back to the input's shape.
         - size_average and reduce are PyTorch's deprecated arguments; when given they override reduction as
           in PyTorch.
     """
@@ -2296,6 +2499,7 @@ def poisson_nll_loss_grad(input, target, log_input=True, full=False, size_averag
     """Gradient of poisson_nll_loss with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
     """
     return _poisson_nll_loss(_POISSON_NLL_LOSS_KERNELS, input, target, log_input, full, size_average, eps,
                              reduce, reduction, grad_output, _GRAD)
@@ -2332,8 +2536,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-06, reduction="mean
           for var has var's shape.
         - full=True adds log(2π)/2.
         - 'mean' divides by the number of elements; an empty input gives NaN for 'mean', as PyTorch.
-        - target must have the input's shape (PyTorch broadcasts with a warning; here a mismatch is a
-          ValueError).
+        - target broadcasts with the input (the loss has the broadcast shape), as PyTorch.
     """
     return _gaussian_nll_loss(_GAUSSIAN_NLL_LOSS_KERNELS, input, target, var, full, eps, reduction, None,
                               _VALUE)
@@ -2343,6 +2546,7 @@ def gaussian_nll_loss_grad(input, target, var, full=False, eps=1e-06, reduction=
     """Gradient of gaussian_nll_loss with respect to input and var (a tuple).
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
     """
     return _gaussian_nll_loss(_GAUSSIAN_NLL_LOSS_KERNELS, input, target, var, full, eps, reduction,
                               grad_output, _GRAD)
@@ -2374,8 +2578,7 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
         - Evaluated as logaddexp(0, −y·x): finite where PyTorch's log1p(exp(−y·x)) overflows (float32, y·x <
           −88 gives inf and a NaN gradient there).
         - 'mean' divides by the number of elements; an empty input gives NaN for 'mean', as PyTorch.
-        - target must have the input's shape (PyTorch broadcasts with a warning; here a mismatch is a
-          ValueError).
+        - target broadcasts to the input's shape, as PyTorch does without a warning.
         - size_average and reduce are PyTorch's deprecated arguments; when given they override reduction as
           in PyTorch.
     """
@@ -2387,6 +2590,7 @@ def soft_margin_loss_grad(input, target, size_average=None, reduce=None, reducti
     """Gradient of soft_margin_loss with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
     """
     return _soft_margin_loss(_SOFT_MARGIN_LOSS_KERNELS, input, target, size_average, reduce, reduction,
                              grad_output, _GRAD)
@@ -2432,6 +2636,7 @@ def multilabel_soft_margin_loss_grad(input, target, weight=None, size_average=No
     """Gradient of multilabel_soft_margin_loss with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/N, N the number of rows.
     """
     return _multilabel_soft_margin_loss(_MULTILABEL_SOFT_MARGIN_LOSS_KERNELS, input, target, weight,
                                         size_average, reduce, reduction, grad_output, _GRAD)
@@ -2463,8 +2668,8 @@ def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=No
         - Labels other than ±1 get both terms, as PyTorch. At x = margin (y = −1) the subgradient is −1,
           PyTorch's choice.
         - 'mean' divides by the number of elements; an empty input gives NaN for 'mean', as PyTorch.
-        - target must have the input's shape (PyTorch broadcasts with a warning; here a mismatch is a
-          ValueError).
+        - input and target broadcast against each other, as PyTorch does here without a warning (its docs
+          ask for one shape); the gradient is summed back to the input's shape.
         - size_average and reduce are PyTorch's deprecated arguments; when given they override reduction as
           in PyTorch.
     """
@@ -2477,6 +2682,7 @@ def hinge_embedding_loss_grad(input, target, margin=1.0, size_average=None, redu
     """Gradient of hinge_embedding_loss with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
     """
     return _hinge_embedding_loss(_HINGE_EMBEDDING_LOSS_KERNELS, input, target, margin, size_average, reduce,
                                  reduction, grad_output, _GRAD)
@@ -2506,8 +2712,9 @@ def margin_ranking_loss(input1, input2, target, margin=0, size_average=None, red
         ∂L/∂x_2 = (y if Δ − y·(x_1 − x_2) ≥ 0; else 0)
 
     Semantics:
-        - input1, input2 and target must have the same shape. At the kink the subgradient is the active
-          branch's (−y, y), PyTorch's choice.
+        - input1, input2 and target broadcast, as PyTorch does without a warning (its docs ask for one
+          shape); each gradient is summed back to its input's shape. At the kink the subgradient is the
+          active branch's (−y, y), PyTorch's choice.
         - 'mean' divides by the number of elements; an empty input gives NaN for 'mean', as PyTorch.
         - size_average and reduce are PyTorch's deprecated arguments; when given they override reduction as
           in PyTorch.
@@ -2521,6 +2728,7 @@ def margin_ranking_loss_grad(input1, input2, target, margin=0, size_average=None
     """Gradient of margin_ranking_loss with respect to input1 and input2 (a tuple).
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
     """
     return _margin_ranking_loss(_MARGIN_RANKING_LOSS_KERNELS, input1, input2, target, margin, size_average,
                                 reduce, reduction, grad_output, _GRAD)
@@ -2566,6 +2774,7 @@ def cosine_embedding_loss_grad(input1, input2, target, margin=0, size_average=No
     """Gradient of cosine_embedding_loss with respect to input1 and input2 (a tuple).
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/N, N the number of rows.
     """
     return _cosine_embedding_loss(_COSINE_EMBEDDING_LOSS_KERNELS, input1, input2, target, margin,
                                   size_average, reduce, reduction, grad_output, _GRAD)
@@ -2599,8 +2808,9 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
 
     Semantics:
-        - input: (C) or (N, C); target: (), (N). Per sample Σ_{k≠t} w[t]·max(0, Δ − x_t + x_k)^p / C; 'mean'
-          averages over N. p must be 1 or 2.
+        - input: (), (C) or (N, C); target: () or (N), one class index per row; the loss has the target's
+          shape. Per sample Σ_{k≠t} w[t]·max(0, Δ − x_t + x_k)^p / C, the target's own term excluded by a
+          mask; 'mean' averages over N. p must be 1 or 2.
         - At a kink (Δ − x_t + x_k = 0) the subgradient is 0, PyTorch's choice.
     """
     return _multi_margin_loss(_MULTI_MARGIN_LOSS_KERNELS, input, target, p, margin, weight, size_average,
@@ -2612,6 +2822,7 @@ def multi_margin_loss_grad(input, target, p=1, margin=1.0, weight=None, size_ave
     """Gradient of multi_margin_loss with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/N, N the number of rows.
     """
     return _multi_margin_loss(_MULTI_MARGIN_LOSS_KERNELS, input, target, p, margin, weight, size_average,
                               reduce, reduction, grad_output, _GRAD)
@@ -2664,6 +2875,7 @@ def sigmoid_focal_loss_grad(inputs, targets, alpha=0.25, gamma=2, reduction="non
     """Gradient of sigmoid_focal_loss with respect to inputs.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
     """
     return _sigmoid_focal_loss(_SIGMOID_FOCAL_LOSS_KERNELS, inputs, targets, alpha, gamma, reduction,
                                grad_output, _GRAD)
@@ -2716,6 +2928,8 @@ def softmax_focal_loss_grad(input, target, weight=None, ignore_index=-100, reduc
     """Gradient of softmax_focal_loss with respect to input.
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/Σ w[t] over the targets that are not ignore_index (1/N
+    without weights); probability targets: 1/N, N the number of rows N·d1·….
     """
     return _softmax_focal_loss(_SOFTMAX_FOCAL_LOSS_KERNELS, input, target, weight, ignore_index, reduction,
                                gamma, grad_output, _GRAD)
@@ -2746,7 +2960,8 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
 
     Semantics:
         - dim=None picks PyTorch's implicit dimension (0 for 0-, 1- and 3-dimensional inputs, else 1);
-          _stacklevel is accepted for PyTorch's argument order and ignored; dtype casts the input first.
+          _stacklevel is accepted for PyTorch's argument order and ignored; dtype (a floating-point dtype)
+          casts the input first; the gradient has the input's dtype, as PyTorch's.
     """
     return _softmax(_SOFTMAX_KERNELS, input, dim, _stacklevel, dtype, None, _VALUE)
 
@@ -2782,7 +2997,8 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 
     Semantics:
         - dim=None picks PyTorch's implicit dimension (0 for 0-, 1- and 3-dimensional inputs, else 1);
-          _stacklevel is accepted for PyTorch's argument order and ignored; dtype casts the input first.
+          _stacklevel is accepted for PyTorch's argument order and ignored; dtype (a floating-point dtype)
+          casts the input first; the gradient has the input's dtype, as PyTorch's.
     """
     return _log_softmax(_LOG_SOFTMAX_KERNELS, input, dim, _stacklevel, dtype, None, _VALUE)
 
@@ -2876,6 +3092,7 @@ def logistic_regression_grad(W, b, X, target, weight=None, reduction="mean", pos
     """Gradient of logistic_regression with respect to W and b (a tuple).
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel of the logits (N, or N·C for C outputs).
     """
     return _logistic_regression(_LOGISTIC_REGRESSION_KERNELS, W, b, X, target, weight, reduction, pos_weight,
                                 grad_output, _GRAD)
@@ -2932,6 +3149,8 @@ def softmax_regression_grad(W, b, X, target, weight=None, label_smoothing=0.0, r
     """Gradient of softmax_regression with respect to W and b (a tuple).
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/Σ w[t] over the rows (1/N without weights);
+    probability targets: 1/N.
     """
     return _softmax_regression(_SOFTMAX_REGRESSION_KERNELS, W, b, X, target, weight, label_smoothing,
                                reduction, grad_output, _GRAD)
@@ -2945,3 +3164,120 @@ def softmax_regression_value_and_grad(W, b, X, target, weight=None, label_smooth
     """
     return _softmax_regression(_SOFTMAX_REGRESSION_KERNELS, W, b, X, target, weight, label_smoothing,
                                reduction, grad_output, _BOTH)
+
+
+_LOG_COSH_KERNELS = (_k_log_cosh,)
+
+
+def log_cosh(input, target, reduction="none"):
+    """Log-cosh loss log cosh(x − y): squared error near the target, absolute error far.
+
+    As optax.losses.log_cosh; see log_cosh_grad for the gradient.
+
+    Math (from the verified derivations log_cosh):
+        L = log(cosh(x − y))
+        ∂L/∂x = tanh(x − y)
+
+    Stable forms:
+        - log cosh u = logaddexp(u, −u) − log 2: no overflow of cosh
+
+    Semantics:
+        - Evaluated as logaddexp(e, −e) − log 2 (e = x − y): finite for every finite e, where cosh overflows
+          (|e| > 710 in float64, 89 in float32); the gradient is tanh(e).
+        - 'mean' divides by the number of elements; an empty input gives NaN for 'mean', as PyTorch.
+        - target must have the input's shape (ValueError otherwise).
+    """
+    return _pointwise_loss(_LOG_COSH_KERNELS, input, target, reduction, None, _VALUE)
+
+
+def log_cosh_grad(input, target, reduction="none", grad_output=None):
+    """Gradient of log_cosh with respect to input.
+
+    The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
+    """
+    return _pointwise_loss(_LOG_COSH_KERNELS, input, target, reduction, grad_output, _GRAD)
+
+
+def log_cosh_value_and_grad(input, target, reduction="none", grad_output=None):
+    """(value, gradient) of log_cosh from one fused computation.
+
+    See log_cosh_grad for the gradient.
+    """
+    return _pointwise_loss(_LOG_COSH_KERNELS, input, target, reduction, grad_output, _BOTH)
+
+
+_HINGE_LOSS_KERNELS = (_k_hinge_loss,)
+
+
+def hinge_loss(input, target, reduction="none"):
+    """Binary hinge loss max(0, 1 − y·x) for labels y = ±1.
+
+    As optax.losses.hinge_loss; see hinge_loss_grad for the gradient.
+
+    Math (from the verified derivations hinge_loss):
+        L = (1 − x·y if x·y ≤ 1; else 0)
+        ∂L/∂x = (-y if x·y ≤ 1; else 0)
+
+    Semantics:
+        - At the kink (y·x = 1) the subgradient is −y, Keras' choice on TensorFlow; optax's jnp.maximum
+          gives −y/2 there.
+        - 'mean' divides by the number of elements; an empty input gives NaN for 'mean', as PyTorch.
+        - target must have the input's shape (ValueError otherwise).
+    """
+    return _pointwise_loss(_HINGE_LOSS_KERNELS, input, target, reduction, None, _VALUE)
+
+
+def hinge_loss_grad(input, target, reduction="none", grad_output=None):
+    """Gradient of hinge_loss with respect to input.
+
+    The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
+    """
+    return _pointwise_loss(_HINGE_LOSS_KERNELS, input, target, reduction, grad_output, _GRAD)
+
+
+def hinge_loss_value_and_grad(input, target, reduction="none", grad_output=None):
+    """(value, gradient) of hinge_loss from one fused computation.
+
+    See hinge_loss_grad for the gradient.
+    """
+    return _pointwise_loss(_HINGE_LOSS_KERNELS, input, target, reduction, grad_output, _BOTH)
+
+
+_SQUARED_HINGE_KERNELS = (_k_squared_hinge,)
+
+
+def squared_hinge(input, target, reduction="none"):
+    """Squared hinge loss max(0, 1 − y·x)² for labels y = ±1 (Keras SquaredHinge).
+
+    As optax.losses.squared_hinge; see squared_hinge_grad for the gradient.
+
+    Math (from the verified derivations squared_hinge):
+        L = ((1 − x·y)^2 if x·y ≤ 1; else 0)
+        ∂L/∂x = (-2·y·(1 − x·y) if x·y ≤ 1; else 0)
+
+    Semantics:
+        - Keras turns targets that are all 0 or 1 into ±1 first and averages over the last axis; here the
+          target is used as given and the loss is per element.
+        - 'mean' divides by the number of elements; an empty input gives NaN for 'mean', as PyTorch.
+        - target must have the input's shape (ValueError otherwise).
+    """
+    return _pointwise_loss(_SQUARED_HINGE_KERNELS, input, target, reduction, None, _VALUE)
+
+
+def squared_hinge_grad(input, target, reduction="none", grad_output=None):
+    """Gradient of squared_hinge with respect to input.
+
+    The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
+    """
+    return _pointwise_loss(_SQUARED_HINGE_KERNELS, input, target, reduction, grad_output, _GRAD)
+
+
+def squared_hinge_value_and_grad(input, target, reduction="none", grad_output=None):
+    """(value, gradient) of squared_hinge from one fused computation.
+
+    See squared_hinge_grad for the gradient.
+    """
+    return _pointwise_loss(_SQUARED_HINGE_KERNELS, input, target, reduction, grad_output, _BOTH)
