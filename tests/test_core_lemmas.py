@@ -143,11 +143,13 @@ def test_a_wrong_lemma_step_is_caught():
 def test_show_lemmas_prints_the_lemma_under_the_step_that_uses_it():
     result = CliRunner().invoke(main, ["show", "cross_entropy", "--lemmas"])
     assert result.exit_code == 0, result.output
-    out = result.output
-    assert out.index("softmax Jacobian") < out.index("lemma softmax") < out.index("quotient rule")
+    out = result.output.lower()
+    assert out.index("softmax jacobian") < out.index("lemma softmax") < out.index("quotient rule")
     assert "case i ≠ j" in out and "both cases in one" in out
-    plain = CliRunner().invoke(main, ["show", "cross_entropy"]).output
+    plain = CliRunner().invoke(main, ["show", "cross_entropy"]).output.lower()
     assert "quotient rule" not in plain and "lemma softmax: derive show softmax" in plain
+    chinese = CliRunner().invoke(main, ["show", "cross_entropy", "--lemmas", "--lang", "zh"]).output
+    assert "引理 softmax" in chinese and "商的求导法则" in chinese
 
 
 def test_show_json_lists_the_lemmas_and_each_step_its_reference():

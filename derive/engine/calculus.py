@@ -9,13 +9,15 @@ declared constraints (:math:`\sum_i y_i = 1`), each application a
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sympy import Derivative, Expr, Indexed, IndexedBase, Mul, S, Sum, exp
 
 from .constraints import Constraint
 from .derivation import Derivation, LossSpec, Named, SecondOrder, Step, Text
 from .functions import NAMED_FUNCTIONS, Sigmoid, Softmax
 from .lemmas import cited, lemma_steps
-from .rules import evaluate_products, rewrite_steps
+from .rules import RECOGNITION_RULES, evaluate_products, rewrite_steps, run_rules
 from .symbols import a0, i, n, s
 
 __all__ = ["derive"]
@@ -110,10 +112,13 @@ def derive(spec: LossSpec) -> Derivation:
     derivation is its lemma: the rule derived from the function's definition."""
     if isinstance(spec.loss, NAMED_FUNCTIONS) and spec.symbol == spec.loss:
         return _lemma(spec)
+    typed = spec.loss
+    steps = [Step(spec.symbol, typed, "definition", Text("The definition of the loss.", "损失函数的定义。"))]
+    steps += [Step(spec.symbol, new, rule.name, rule.note)
+              for rule, new in run_rules(typed, RECOGNITION_RULES)]
+    spec = replace(spec, loss=steps[-1].rhs)  # in named terms: softmax(z/T), not e^{z_j/T}/Σ_k e^{z_k/T}
     named = Named(spec.symbol, spec.loss)
     lhs = Derivative(named, spec.wrt, evaluate=False)
-    steps = [Step(spec.symbol, spec.loss, "definition",
-                  Text("The definition of the loss.", "损失函数的定义。"))]
     chain, rhs = _chain_steps(spec, named)
     steps += chain
     if not chain:
@@ -140,7 +145,7 @@ def derive(spec: LossSpec) -> Derivation:
     rhs = steps[-1].rhs
     return Derivation(
         name=spec.name, title=spec.title, family=spec.family, description=spec.description,
-        symbol=spec.symbol, loss=spec.loss, wrt=spec.wrt, assumptions=spec.assumptions,
+        symbol=spec.symbol, loss=typed, wrt=spec.wrt, assumptions=spec.assumptions,
         steps=tuple(steps), gradient=rhs, gradient_general=general if used else None,
         hessian=_hessian(spec, lhs, rhs, used), aliases=spec.aliases,
         parameters=spec.parameters, remarks=spec.remarks, identities=spec.identities,

@@ -132,6 +132,12 @@ class Derivation:
         return self.steps[0]
 
     @property
+    def named_loss(self) -> Expr:
+        """The loss in named terms: the definition after the steps that recognise softmax, log-sum-exp,
+        σ, ... however it was typed (``loss`` is the definition as typed)."""
+        return [step.rhs for step in self.steps if step.lhs == self.symbol][-1]
+
+    @property
     def lemmas(self) -> tuple[str, ...]:
         """The lemmas its steps cite, in order of first use."""
         steps = (*self.steps, *(self.hessian.steps if self.hessian else ()), *self.identities)

@@ -26,13 +26,17 @@ from collections.abc import Callable
 
 from sympy import (
     Add,
+    Dummy,
     Expr,
     Function,
     Indexed,
     IndexedBase,
     KroneckerDelta,
+    Lambda,
     S,
     Sum,
+    Symbol,
+    diff,
     exp,
     log,
 )
@@ -40,6 +44,34 @@ from sympy import (
 from .symbols import m, n
 
 Components = Callable[[IndexedBase, int], Expr]
+Vector = IndexedBase | Lambda
+"""A vector: a named one (``z``) or an expression of named ones (``z/T``, ``z + τ·log π``), written as
+a ``Lambda`` over its component index."""
+
+
+def vector_expression(body: Expr, index: Symbol) -> Vector:
+    """The vector whose component ``index`` is ``body``: ``z`` itself for ``body = z_index``, else a
+    ``Lambda`` over a variable ``r`` (``r_2``, … when that name is taken, as in nested softmaxes)."""
+    if isinstance(body, Indexed) and body.indices == (index,):
+        return body.base
+    taken = {a.name for a in body.atoms(Symbol)}
+    name = next(c for c in ("r", *(f"r_{d}" for d in range(2, 64))) if c not in taken)
+    variable = Symbol(name, integer=True)
+    return Lambda(variable, body.xreplace({index: variable}))
+
+
+def component(vector: Vector, index: Expr) -> Expr:
+    """Component ``index`` of ``vector``: ``z_index``, or the expression at that index."""
+    return vector[index] if isinstance(vector, IndexedBase) else vector(index)
+
+
+def shown_vector(vector: Vector) -> Expr:
+    """``vector`` as a reader writes it: ``z/T`` for the components ``z_r/T``."""
+    if isinstance(vector, IndexedBase):
+        return vector
+    (variable,), body = vector.variables, vector.expr
+    return body.replace(lambda e: isinstance(e, Indexed) and e.indices == (variable,),
+                        lambda e: e.base)
 
 
 def _dummy_sum(body: Callable[[Expr], Expr]) -> Sum:
@@ -54,29 +86,51 @@ def _wrt_component(base: IndexedBase, v: Expr) -> Expr | None:
     return None
 
 
+def _derivative(vector: Vector, v: Expr, outer: Callable[[Expr], Expr]) -> Expr:
+    r"""The derivative with respect to ``v`` of a function of ``vector`` whose partial derivative in
+    component ``m`` is ``outer(m)``: ``outer(j)`` for ``v = z_j``, and for an expression ``u`` the
+    chain rule :math:`\sum_m \mathrm{outer}(m)\, \partial u_m / \partial v`."""
+    if isinstance(vector, IndexedBase):
+        jdx = _wrt_component(vector, v)
+        return S.Zero if jdx is None else outer(jdx)
+    placeholder = Dummy("component", integer=True)
+    inner = diff(vector(placeholder), v)
+    if inner == 0:
+        return S.Zero
+    taken = {a.name for a in (inner.atoms(Symbol) | vector.atoms(Symbol)) if a != placeholder}
+    over = next(Symbol(c, integer=True) for c in ("m", *(f"m_{d}" for d in range(2, 64))) if c not in taken)
+    return Sum(outer(over) * inner.xreplace({placeholder: over}), (over, 1, n))
+
+
 class _VectorComponent(Function):
     """Component ``index`` of a function of the whole vector ``vector`` (softmax, log-softmax)."""
 
     nargs = 2
 
     @property
-    def vector(self) -> IndexedBase:
+    def vector(self) -> Vector:
         return self.args[0]
 
     @property
     def index(self) -> Expr:
         return self.args[1]
 
+    def _eval_is_commutative(self) -> bool:
+        return True  # a number, whatever the vector is written as (a Lambda is not commutative)
+
     def _eval_derivative(self, v: Expr) -> Expr:
-        jdx = _wrt_component(self.vector, v)
-        return S.Zero if jdx is None else self.component_derivative(jdx)
+        return _derivative(self.vector, v, self.component_derivative)
 
     def component_derivative(self, jdx: Expr) -> Expr:
         """The derivative with respect to component ``jdx`` of the vector."""
         raise NotImplementedError
 
-    def _exp_terms(self, size: int, component: Components) -> list[Expr]:
-        return [exp(component(self.vector, m)) for m in range(1, size + 1)]
+    def _at(self, index: Expr, component_of: Components) -> Expr:
+        return component_of(self.vector, index) if isinstance(self.vector, IndexedBase) \
+            else self.vector(index)
+
+    def _exp_terms(self, size: int, component_of: Components) -> list[Expr]:
+        return [exp(self._at(m, component_of)) for m in range(1, size + 1)]
 
 
 class Softmax(_VectorComponent):
@@ -88,11 +142,11 @@ class Softmax(_VectorComponent):
         # softmax Jacobian: ∂s_i/∂z_j = s_i (δ_ij − s_j)
         return self * (KroneckerDelta(self.index, jdx) - Softmax(self.vector, jdx))
 
-    def _eval_rewrite_as_exp(self, vector: IndexedBase, index: Expr, **kwargs) -> Expr:
-        return exp(vector[index]) / _dummy_sum(lambda m: exp(vector[m]))
+    def _eval_rewrite_as_exp(self, vector: Vector, index: Expr, **kwargs) -> Expr:
+        return exp(component(vector, index)) / _dummy_sum(lambda m: exp(component(vector, m)))
 
-    def explicit(self, size: int, component: Components) -> Expr:
-        return exp(component(self.vector, int(self.index))) / Add(*self._exp_terms(size, component))
+    def explicit(self, size: int, component_of: Components) -> Expr:
+        return exp(self._at(int(self.index), component_of)) / Add(*self._exp_terms(size, component_of))
 
 
 class LogSoftmax(_VectorComponent):
@@ -104,11 +158,11 @@ class LogSoftmax(_VectorComponent):
         # ∂ log s_i / ∂z_j = δ_ij − s_j
         return KroneckerDelta(self.index, jdx) - Softmax(self.vector, jdx)
 
-    def _eval_rewrite_as_exp(self, vector: IndexedBase, index: Expr, **kwargs) -> Expr:
-        return vector[index] - log(_dummy_sum(lambda m: exp(vector[m])))
+    def _eval_rewrite_as_exp(self, vector: Vector, index: Expr, **kwargs) -> Expr:
+        return component(vector, index) - log(_dummy_sum(lambda m: exp(component(vector, m))))
 
-    def explicit(self, size: int, component: Components) -> Expr:
-        return component(self.vector, int(self.index)) - log(Add(*self._exp_terms(size, component)))
+    def explicit(self, size: int, component_of: Components) -> Expr:
+        return self._at(int(self.index), component_of) - log(Add(*self._exp_terms(size, component_of)))
 
 
 class LogSumExp(Function):
@@ -119,19 +173,22 @@ class LogSumExp(Function):
     nargs = 1
 
     @property
-    def vector(self) -> IndexedBase:
+    def vector(self) -> Vector:
         return self.args[0]
+
+    def _eval_is_commutative(self) -> bool:
+        return True
 
     def _eval_derivative(self, v: Expr) -> Expr:
         # ∂ LSE / ∂z_j = s_j
-        jdx = _wrt_component(self.vector, v)
-        return Softmax(self.vector, jdx) if jdx is not None else S.Zero
+        return _derivative(self.vector, v, lambda jdx: Softmax(self.vector, jdx))
 
-    def _eval_rewrite_as_exp(self, vector: IndexedBase, **kwargs) -> Expr:
-        return log(_dummy_sum(lambda m: exp(vector[m])))
+    def _eval_rewrite_as_exp(self, vector: Vector, **kwargs) -> Expr:
+        return log(_dummy_sum(lambda m: exp(component(vector, m))))
 
-    def explicit(self, size: int, component: Components) -> Expr:
-        return log(Add(*[exp(component(self.vector, m)) for m in range(1, size + 1)]))
+    def explicit(self, size: int, component_of: Components) -> Expr:
+        at = (lambda m: component_of(self.vector, m)) if isinstance(self.vector, IndexedBase) else self.vector
+        return log(Add(*[exp(at(m)) for m in range(1, size + 1)]))
 
 
 class Sigmoid(Function):

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import itertools
 
-from sympy import Basic, Derivative, Eq, Expr, Indexed, IndexedBase, KroneckerDelta, Ne, Sum, Symbol
+from sympy import Basic, Derivative, Eq, Expr, Indexed, IndexedBase, KroneckerDelta, Lambda, Ne, Sum, Symbol
 
 from .constraints import Constraint, Linear, OneHot, Simplex
 from .derivation import Named
@@ -56,6 +56,8 @@ def _uniform(e: Basic, indices: frozenset[Symbol] = _INDICES) -> bool:
         return _uniform(e.expr, indices)  # the label is only shown
     if isinstance(e, Indexed):
         return all(ix in indices for ix in e.indices)
+    if isinstance(e, Lambda):  # a vector expression: its variable is an index like any other
+        return _uniform(e.expr, indices | set(e.variables))
     if isinstance(e, Sum):
         whole = all(lo == 1 and hi in _RANGES for _, lo, hi in e.limits)
         return whole and _uniform(e.function, indices | {limit[0] for limit in e.limits})

@@ -46,11 +46,13 @@ def _instantiate(expr: Expr, size: int, values: tuple[tuple[Symbol, int], ...],
                  constraints: tuple[Constraint, ...]) -> Expr:
     values = dict(values)
     expr = expr.replace(lambda e: isinstance(e, (Named, UnevaluatedExpr)), lambda e: e.args[-1])
-    expr = expr.xreplace({n: Integer(size), dim: Integer(size), **{k: Integer(v) for k, v in values.items()}})
-    while expr.has(Sum):
-        expr = expr.replace(lambda e: isinstance(e, Sum) and not e.function.has(Sum), _expand_sum)
-    expr = expr.replace(lambda e: isinstance(e, NAMED_FUNCTIONS),
-                        lambda e: e.explicit(size, lambda base, m: base[m]))
+    fixed = {n: Integer(size), dim: Integer(size), **{k: Integer(v) for k, v in values.items()}}
+    expr = expr.xreplace(fixed)
+    while expr.has(Sum, *NAMED_FUNCTIONS):  # a named function of an expression can hold sums, and n
+        while expr.has(Sum):
+            expr = expr.replace(lambda e: isinstance(e, Sum) and not e.function.has(Sum), _expand_sum)
+        expr = expr.replace(lambda e: isinstance(e, NAMED_FUNCTIONS),
+                            lambda e: e.explicit(size, lambda base, m: base[m])).xreplace(fixed)
     for constraint in constraints:
         expr = expr.xreplace(constraint.substitutions(size, values))
     expr = expr.replace(lambda e: isinstance(e, Indexed),

@@ -23,21 +23,23 @@ from sympy import (
     Pow,
     S,
     Sum,
+    Symbol,
     Wild,
     exp,
     expand,
     fraction,
     log,
     powsimp,
+    tanh,
     together,
 )
 
 from .constraints import Constraint
 from .derivation import Step, Text
-from .functions import LogSumExp, Sigmoid, Softmax, Softplus
+from .functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus, Vector, component, vector_expression
 from .symbols import n
 
-__all__ = ["STRUCTURAL_RULES", "Rule", "rewrite_steps", "run_rules", "settle"]
+__all__ = ["RECOGNITION_RULES", "STRUCTURAL_RULES", "Rule", "rewrite_steps", "run_rules", "settle"]
 
 _MAX_STEPS = 40
 
@@ -179,15 +181,21 @@ def refold_softmax(expr: Expr) -> Expr:
     return expr.replace(query, lambda e: _softmax_parts(e))
 
 
-def _exp_sum_vector(base: Expr) -> IndexedBase | None:
-    r"""``z`` when ``base`` is :math:`\sum_{m=1}^{n} e^{z_m}`."""
+def _exp_sum_vector(base: Expr) -> Vector | None:
+    r"""The vector ``u`` when ``base`` is :math:`\sum_{m=1}^{n} e^{u_m}`: ``z`` for :math:`e^{z_m}`, the
+    vector expression ``z/T`` for :math:`e^{z_m/T}`."""
     if not isinstance(base, Sum) or len(base.limits) != 1:
         return None
     body, (m, lo, hi) = base.function, base.limits[0]
-    if isinstance(body, exp) and isinstance(body.args[0], Indexed) and body.args[0].indices == (m,) \
-            and (lo, hi) == (1, n):
-        return body.args[0].base
+    if isinstance(body, exp) and body.args[0].has(m) and (lo, hi) == (1, n):
+        return vector_expression(body.args[0], m)
     return None
+
+
+def _component_index(vector: Vector, value: Expr) -> Expr | None:
+    """The index ``j`` with ``u_j = value``, among the integer symbols of ``value``."""
+    candidates = sorted((s for s in value.free_symbols if isinstance(s, Symbol) and s.is_integer), key=str)
+    return next((c for c in candidates if component(vector, c) == value), None)
 
 
 def _softmax_parts(product: Mul) -> Expr | None:
@@ -201,6 +209,14 @@ def _softmax_parts(product: Mul) -> Expr | None:
         vector = _exp_sum_vector(den.base)
         if vector is None:
             continue
+        if not isinstance(vector, IndexedBase):  # a vector expression: e^{u_j} / Σ_m e^{u_m}
+            found = [(f, _component_index(vector, f.args[0])) for f in factors if isinstance(f, exp)]
+            found = [(f, index) for f, index in found if index is not None]
+            if not found:
+                continue
+            numerator, index = found[0]
+            rest = Mul(*[f for f in factors if f is not den and f is not numerator])
+            return Softmax(vector, index) * rest * den.base ** (den.exp + 1)
         powers: dict[Expr, int] = {}
         numerators = []
         for f in factors:
@@ -227,6 +243,83 @@ def refold_logsumexp(expr: Expr) -> Expr:
     r""":math:`\log \sum_k e^{z_k} = \operatorname{LSE}(z)`."""
     return expr.replace(lambda e: isinstance(e, log) and _exp_sum_vector(e.args[0]) is not None,
                         lambda e: LogSumExp(_exp_sum_vector(e.args[0])))
+
+
+def refold_log_softmax(expr: Expr) -> Expr:
+    r""":math:`u_j - \operatorname{LSE}(u) = \log \operatorname{softmax}(u)_j`, and the log of the softmax of
+    an expression: :math:`\log \operatorname{softmax}(u)_j`, computed without forming the softmax."""
+
+    def query(e: Expr) -> bool:
+        return e.is_Add and _log_softmax_parts(e) is not None
+
+    expr = expr.replace(query, _log_softmax_parts)
+    return expr.replace(lambda e: isinstance(e, log) and isinstance(e.args[0], Softmax)
+                        and not isinstance(e.args[0].vector, IndexedBase),
+                        lambda e: LogSoftmax(*e.args[0].args))
+
+
+def _log_softmax_parts(total: Add) -> Expr | None:
+    terms = Add.make_args(total)
+    for term in terms:
+        if not (term.could_extract_minus_sign() and isinstance(-term, LogSumExp)):
+            continue
+        vector = (-term).vector
+        for other in terms:
+            index = _component_index(vector, other) if other is not term else None
+            if index is not None:
+                rest = Add(*[t for t in terms if t is not term and t is not other])
+                return LogSoftmax(vector, index) + rest
+    return None
+
+
+def refold_tanh(expr: Expr) -> Expr:
+    r""":math:`\frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = \tanh x`, also as two factors of a longer product."""
+
+    def query(e: Expr) -> bool:
+        return e.is_Mul and _tanh_parts(e) is not None
+
+    return expr.replace(query, _tanh_parts)
+
+
+def _tanh_parts(product: Mul) -> Expr | None:
+    factors = Mul.make_args(product)
+    x = Wild("x")
+    for den in factors:
+        if not (isinstance(den, Pow) and den.exp == -1):
+            continue
+        match = den.base.match(exp(x) + exp(-x))
+        if not match:
+            continue
+        argument = match[x]
+        for num in factors:
+            if num is not den and expand(num - (exp(argument) - exp(-argument))) == 0:
+                rest = Mul(*[f for f in factors if f is not den and f is not num])
+                return tanh(argument) * rest
+            if num is not den and expand(num + (exp(argument) - exp(-argument))) == 0:
+                rest = Mul(*[f for f in factors if f is not den and f is not num])
+                return -tanh(argument) * rest
+    return None
+
+
+def sigmoid_symmetry(expr: Expr) -> Expr:
+    r""":math:`\sigma(-x) = 1 - \sigma(x)`, in a sum that also has :math:`\sigma(x)`, when that shortens it
+    (:math:`\sigma(z) - y\sigma(-z) - y\sigma(z) = \sigma(z) - y`)."""
+
+    def query(e: Expr) -> bool:
+        return e.is_Add and _symmetric(e) is not None
+
+    return expr.replace(query, _symmetric)
+
+
+def _symmetric(total: Add) -> Expr | None:
+    sigmoids = total.atoms(Sigmoid)
+    for negative in sigmoids:
+        if negative.args[0].could_extract_minus_sign() and Sigmoid(-negative.args[0]) in sigmoids:
+            new = expand(total.xreplace({negative: 1 - Sigmoid(-negative.args[0])}), power_exp=False,
+                         power_base=False, log=False, multinomial=False)
+            if new.count_ops() < total.count_ops():
+                return new
+    return None
 
 
 def refold_sigmoid(expr: Expr) -> Expr:
@@ -280,14 +373,27 @@ REFOLD_SOFTMAX = _rule("refold softmax", refold_softmax,
 REFOLD_LOGSUMEXP = _rule("refold log-sum-exp", refold_logsumexp,
                          "Recognise log Σ_k exp(z_k) as log-sum-exp, LSE(z).",
                          "把 log Σ_k exp(z_k) 写回 log-sum-exp，即 LSE(z)。")
+REFOLD_LOG_SOFTMAX = _rule("refold log-softmax", refold_log_softmax,
+                           "Recognise u_j − LSE(u), and the log of softmax(u)_j, as log_softmax(u)_j.",
+                           "把 u_j − LSE(u) 以及 softmax(u)_j 的对数写回 log_softmax(u)_j。")
+REFOLD_TANH = _rule("refold tanh", refold_tanh,
+                    "Recognise (e^x − e^{−x})/(e^x + e^{−x}) as tanh(x).",
+                    "把 (e^x − e^{−x})/(e^x + e^{−x}) 写回 tanh(x)。")
+SIGMOID_SYMMETRY = _rule("sigmoid symmetry", sigmoid_symmetry,
+                         "The sigmoid is symmetric: σ(−x) = 1 − σ(x).",
+                         "sigmoid 的对称性：σ(−x) = 1 − σ(x)。")
 REFOLD_SIGMOID = _rule("refold sigmoid", refold_sigmoid,
                        "Recognise 1/(1 + e^{-x}) as σ(x) and log(1 + e^x) as softplus(x).",
                        "把 1/(1 + e^{-x}) 写回 σ(x)，把 log(1 + e^x) 写回 softplus(x)。")
 
 STRUCTURAL_RULES: tuple[Rule, ...] = (
     EVALUATE, DISTRIBUTE, SPLIT, PULL, DELTA, DELTA_SUBSTITUTE, SOFTMAX_SUM,
-    REFOLD_SOFTMAX, REFOLD_SIGMOID, FRACTIONS,
+    REFOLD_SOFTMAX, REFOLD_SIGMOID, SIGMOID_SYMMETRY, FRACTIONS,
 )
+RECOGNITION_RULES: tuple[Rule, ...] = (
+    REFOLD_SOFTMAX, REFOLD_LOGSUMEXP, REFOLD_LOG_SOFTMAX, REFOLD_SIGMOID, REFOLD_TANH,
+)
+"""The rules that give a loss, however it is spelled, the names a person uses (before differentiating)."""
 
 
 

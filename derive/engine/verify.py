@@ -81,11 +81,17 @@ EquationTask = tuple[str, str, Expr, Expr, tuple[int, ...], tuple[Constraint, ..
 
 
 def _step_tasks(steps: tuple[Step, ...], prefix: str) -> list[EquationTask]:
-    tasks = []
+    """A task per step; a name's first step defines it (``L = …``), a later step on the name (``L``
+    rewritten in named terms) is checked against that definition."""
+    tasks, defined = [], {}
     for number, step in enumerate(steps, 1):
-        if isinstance(step.lhs, Symbol) and not isinstance(step.lhs, Indexed):
-            continue  # the definition of the loss itself
-        tasks.append(("step", f"{prefix}{number} ({step.rule})", step.lhs, step.rhs, STEP_SIZES,
+        lhs = step.lhs
+        if isinstance(lhs, Symbol) and not isinstance(lhs, Indexed):
+            if lhs not in defined:
+                defined[lhs] = step.rhs  # the definition of the loss itself
+                continue
+            lhs = defined[lhs]
+        tasks.append(("step", f"{prefix}{number} ({step.rule})", lhs, step.rhs, STEP_SIZES,
                       step.assumes, step.case))
     return tasks
 

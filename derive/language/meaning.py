@@ -7,7 +7,8 @@ and the caller's vectors and scalars.  A vector expression is written at a place
 
 The language: numbers; the caller's named scalars and vectors (length ``n``); ``+ - * / **``; the
 elementwise functions ``log exp sqrt tanh abs sigmoid softplus`` and ``max(a, b)``, ``min(a, b)``;
-on vector names ``softmax(v)``, ``log_softmax(v)`` and ``logsumexp(v)``; the reductions
+on vectors ``softmax(u)``, ``log_softmax(u)`` and ``logsumexp(u)``, where ``u`` is a vector
+name or any vector expression; the reductions
 ``sum(e)``, ``mean(e)`` (over the vector index) and ``dot(a, b)``.  Vectors combine elementwise
 and scalars broadcast.
 """
@@ -40,7 +41,7 @@ from sympy import (
     zoo,
 )
 
-from ..engine.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
+from ..engine.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus, vector_expression
 from ..engine.symbols import k, n
 
 __all__ = ["FUNCTIONS", "MAX_EXPONENT", "OPERATORS", "ExpressionError", "node_column", "translate"]
@@ -52,9 +53,9 @@ _ELEMENTWISE: dict[str, Callable[[Expr], Expr]] = {
     "sigmoid": Sigmoid, "softplus": Softplus,
 }
 _PAIRWISE: dict[str, Callable[[Expr, Expr], Expr]] = {"max": Max, "min": Min}
-_ON_VECTOR_NAME = {"softmax", "log_softmax", "logsumexp"}
+_ON_VECTORS = {"softmax", "log_softmax", "logsumexp"}
 _REDUCTIONS = {"sum", "mean", "dot"}
-FUNCTIONS: frozenset[str] = frozenset({*_ELEMENTWISE, *_PAIRWISE, *_ON_VECTOR_NAME, *_REDUCTIONS})
+FUNCTIONS: frozenset[str] = frozenset({*_ELEMENTWISE, *_PAIRWISE, *_ON_VECTORS, *_REDUCTIONS})
 
 OPERATORS: dict[type[ast.operator], Callable[[Expr, Expr], Expr]] = {
     ast.Add: operator.add, ast.Sub: operator.sub, ast.Mult: operator.mul, ast.Div: operator.truediv,
@@ -164,8 +165,8 @@ class _Translator:
         if len(node.args) != arity:
             raise self.error(f"{name}() takes {arity} argument{'s' * (arity > 1)} "
                              f"({len(node.args)} given)", node)
-        if name in _ON_VECTOR_NAME:
-            return self._on_vector_name(name, node.args[0])
+        if name in _ON_VECTORS:
+            return self._on_vector(name, node.args[0])
         args = [self.visit(a) for a in node.args]
         if name in _ELEMENTWISE:
             return _Value(_ELEMENTWISE[name](args[0].expr), args[0].vector)
@@ -178,10 +179,14 @@ class _Translator:
         total = _sum(body)
         return _Value(total / n if name == "mean" else total, False)
 
-    def _on_vector_name(self, name: str, arg: ast.AST) -> _Value:
-        if not (isinstance(arg, ast.Name) and arg.id in self.vectors):
-            raise self.error(f"{name}() takes the name of a vector, e.g. {name}(z)", arg)
-        vector = self.vectors[arg.id]
+    def _on_vector(self, name: str, arg: ast.AST) -> _Value:
+        """``softmax(u)``, ``log_softmax(u)``, ``logsumexp(u)`` of a vector ``u``: a name or any vector
+        expression (``z/T``, ``z + tau*log(prior)``)."""
+        value = self.visit(arg)
+        if not value.vector:
+            raise self.error(f"{name}() needs a vector (a declared vector or an expression of one); "
+                             "this is a scalar", arg)
+        vector = vector_expression(value.expr, _ELEMENT)
         if name == "logsumexp":
             return _Value(LogSumExp(vector), False)
         return _Value((Softmax if name == "softmax" else LogSoftmax)(vector, _ELEMENT), True)

@@ -56,7 +56,7 @@ def module_source(loss: CustomLoss) -> str:
     scope = Scope({**{v: v.label.name for v in loss.vectors}, **{s: s.name for s, _ in loss.scalars},
                    n: f"{vectors[0]}.shape[1]"})
     printer = _Printer(scope)
-    value, used = stabilize(unwrap(d.loss), STABLE_RULES)
+    value, used = stabilize(unwrap(d.named_loss), STABLE_RULES)  # in named terms, however typed
     value_code = printer.doprint(value)
     value_lines = _lines(scope, 0)
     mark = len(scope.bindings)

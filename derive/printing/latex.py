@@ -7,11 +7,12 @@ per node this project adds, and a term order that puts positive terms first
 
 from __future__ import annotations
 
-from sympy import Add, Derivative, Expr, Mul
+from sympy import Add, Derivative, Expr, IndexedBase, Mul
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.latex import greek_letters_set as greek_letters
 
 from ..engine.derivation import Named
+from ..engine.functions import shown_vector
 
 __all__ = ["LatexPrinter", "latex"]
 
@@ -23,16 +24,26 @@ class DeriveLatexPrinter(LatexPrinter):
         super().__init__({"order": "none", **(settings or {})})
 
     # the named functions
+    def _vector_component(self, expr: Expr, name: str) -> str:
+        r"""``s_i`` for the softmax of the logits, ``\operatorname{softmax}(z/T)_i`` of an expression."""
+        index = self._print(expr.index)
+        if isinstance(expr.vector, IndexedBase):
+            return f"s_{{{index}}}"
+        return rf"\operatorname{{{name}}}\left({self._print(shown_vector(expr.vector))}\right)_{{{index}}}"
+
     def _print_Softmax(self, expr: Expr, exp: str | None = None) -> str:
-        head = f"s_{{{self._print(expr.index)}}}"
-        return head if exp is None else f"{head}^{{{exp}}}"
+        head = self._vector_component(expr, "softmax")
+        if exp is None:
+            return head
+        named = isinstance(expr.vector, IndexedBase)
+        return f"{head}^{{{exp}}}" if named else rf"\left({head}\right)^{{{exp}}}"
 
     def _print_LogSoftmax(self, expr: Expr, exp: str | None = None) -> str:
-        head = rf"\log s_{{{self._print(expr.index)}}}"
+        head = rf"\log {self._vector_component(expr, 'softmax')}"
         return head if exp is None else rf"\left({head}\right)^{{{exp}}}"
 
     def _print_LogSumExp(self, expr: Expr, exp: str | None = None) -> str:
-        head = rf"\operatorname{{LSE}}({self._print(expr.vector)})"
+        head = rf"\operatorname{{LSE}}\left({self._print(shown_vector(expr.vector))}\right)"
         return head if exp is None else f"{head}^{{{exp}}}"
 
     def _print_Sigmoid(self, expr: Expr, exp: str | None = None) -> str:

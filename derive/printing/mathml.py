@@ -12,11 +12,12 @@ from __future__ import annotations
 from typing import ClassVar
 from xml.dom.minidom import Element
 
-from sympy import Add, Derivative, Expr, Mul, true
+from sympy import Add, Derivative, Expr, IndexedBase, Mul, true
 from sympy.core.function import AppliedUndef
 from sympy.printing.mathml import MathMLPresentationPrinter
 
 from ..engine.derivation import Named
+from ..engine.functions import shown_vector
 from .latex import _runs, reader_order
 
 __all__ = ["mathml"]
@@ -63,14 +64,17 @@ class DeriveMathMLPrinter(MathMLPresentationPrinter):
 
     # the named functions
     def _print_Softmax(self, expr: Expr) -> Element:
-        return self._subscript(self._identifier("s"), (expr.index,))
+        if isinstance(expr.vector, IndexedBase):
+            return self._subscript(self._identifier("s"), (expr.index,))
+        return self._subscript(self._applied(self._identifier("softmax"), shown_vector(expr.vector)),
+                               (expr.index,))
 
     def _print_LogSoftmax(self, expr: Expr) -> Element:
         return self._element("mrow", self._identifier("log"), self._element("mo", "\u2061"),
                              self._print_Softmax(expr))
 
     def _print_LogSumExp(self, expr: Expr) -> Element:
-        return self._applied(self._identifier("LSE"), expr.vector)
+        return self._applied(self._identifier("LSE"), shown_vector(expr.vector))
 
     def _print_Sigmoid(self, expr: Expr) -> Element:
         return self._applied(self._identifier("\u03c3"), expr.args[0])

@@ -24,6 +24,7 @@ from sympy import (
     Add,
     Expr,
     GreaterThan,
+    IndexedBase,
     LessThan,
     Piecewise,
     S,
@@ -35,7 +36,7 @@ from sympy import (
 from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.str import StrPrinter
 
-from ..engine.functions import LogSoftmax
+from ..engine.functions import LogSoftmax, shown_vector
 from ..engine.symbols import i, j, k, n
 from .stable import naive
 from .text import text
@@ -143,21 +144,27 @@ class NumPyPrinter(StrPrinter):
     def _print_LogSumExp(self, expr: Expr) -> str:
         return self._lse(expr.vector)
 
+    def _vector(self, vector: Expr) -> str:
+        """The array of a vector: a named one, or a vector expression (``z/T``) computed once."""
+        if isinstance(vector, IndexedBase):
+            return self.scope.name(vector)
+        return self.scope.bind("u", self._print(vector.expr), f"u = {text(shown_vector(vector))}")
+
     def _lse(self, vector: Expr) -> str:
-        z = self.scope.name(vector)
+        z = self._vector(vector)
         return self.scope.bind("lse", f"_logsumexp({z}, {self.scope.axis})",
                                "LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows")
 
     def _log_softmax_all(self, vector: Expr) -> str:
         lse = self._lse(vector)
-        z = self.scope.name(vector)
+        z = self._vector(vector)
         return self.scope.bind("log_s", f"{z} - {lse}",
                                "log s = z − LSE(z): no division, no log of an underflowed 0")
 
     def _print_LogSoftmax(self, expr: Expr) -> str:
         if expr.index != self.scope.target:
             return self._log_softmax_all(expr.vector)
-        z_t = self._gathered(self.scope.name(expr.vector), f"{text(expr.vector.label)}_t")
+        z_t = self._gathered(self._vector(expr.vector), f"{text(shown_vector(expr.vector))}_t")
         lse = self._lse(expr.vector)
         return self.scope.bind("log_s_t", f"{z_t} - {lse}", "log s_t = z_t − LSE(z)")
 

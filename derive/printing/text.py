@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from sympy import Add, Derivative, Expr, Mul, S, Sum
+from sympy import Add, Derivative, Expr, IndexedBase, Mul, S, Sum
 from sympy.printing.str import StrPrinter
 
 from ..engine.derivation import Named
+from ..engine.functions import shown_vector
 from .latex import reader_order
 
 __all__ = ["text"]
@@ -26,13 +27,17 @@ class TextPrinter(StrPrinter):
         return f"{self._print(expr.base.label)}_{''.join(self._print(i) for i in expr.indices)}"
 
     def _print_Softmax(self, expr: Expr) -> str:
-        return f"s_{self._print(expr.index)}"
+        if isinstance(expr.vector, IndexedBase):
+            return f"s_{self._print(expr.index)}"
+        return f"softmax({self._print(shown_vector(expr.vector))})_{self._print(expr.index)}"
 
     def _print_LogSoftmax(self, expr: Expr) -> str:
-        return f"log s_{self._print(expr.index)}"
+        if isinstance(expr.vector, IndexedBase):
+            return f"log s_{self._print(expr.index)}"
+        return f"log_softmax({self._print(shown_vector(expr.vector))})_{self._print(expr.index)}"
 
     def _print_LogSumExp(self, expr: Expr) -> str:
-        return f"LSE({self._print(expr.vector)})"
+        return f"LSE({self._print(shown_vector(expr.vector))})"
 
     def _print_Sigmoid(self, expr: Expr) -> str:
         return f"σ({self._print(expr.args[0])})"

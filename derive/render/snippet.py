@@ -78,6 +78,9 @@ class _ArrayPrinter(StrPrinter):
     def _print_Indexed(self, expr: Indexed) -> str:
         return self._array(self._print(expr.base.label), expr.indices)
 
+    def _print_IndexedBase(self, expr: Expr) -> str:
+        return self._print(expr.label)  # a whole vector, e.g. the argument of logsumexp
+
     def _print_Sum(self, expr: Sum) -> str:
         index = expr.limits[0][0]
         self.summed.add(index)
