@@ -203,6 +203,9 @@ class _ExpressionCommand(click.Command):
               help="A scalar and its default value; repeat for more.")
 @click.option("--simplex", multiple=True, metavar="NAME", help="A vector that sums to one.")
 @click.option("--onehot", metavar="NAME", help="A one-hot vector (the class t).")
+@click.option("--index", metavar="NAME",
+              help="A one-hot vector given as class indices: δ_jt in the math, integer labels of shape "
+                   "(...) in the --format py code.")
 @click.option("--name", default="custom", show_default=True, help="The loss's name (a Python identifier).")
 @click.option("--hessian", is_flag=True, help="Also derive and verify the second derivative.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "tex", "html", "py"]),
@@ -214,14 +217,16 @@ class _ExpressionCommand(click.Command):
 @click.option("--timeout", type=click.FloatRange(min=0), default=300, show_default=True,
               help="Give up after this many seconds (0: no limit).")
 def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[str, ...],
-           simplex: tuple[str, ...], onehot: str | None, name: str, hessian: bool, fmt: str,
+           simplex: tuple[str, ...], onehot: str | None, index: str | None, name: str, hessian: bool,
+           fmt: str,
            output: Path | None, lang: str, timeout: float) -> None:
     """Derive your own loss EXPR, verified like the catalogue, e.g.
 
     derive custom "sum(y * (1 - softmax(z)**q) / q)" --wrt z --onehot y --scalar q=0.7
 
     The language: numbers, the declared vectors and scalars, + - * / **, log exp sqrt tanh abs
-    sigmoid softplus max min (elementwise), softmax log_softmax logsumexp (of a vector name),
+    sigmoid softplus max min (elementwise), softmax log_softmax logsumexp (of a vector or a vector
+    expression such as z/T),
     sum mean dot (over the vector index).  Exits 2 for input outside the language, 1 when the
     result fails verification; nothing is written then."""
     from .language.custom import DerivationFailed
@@ -230,7 +235,7 @@ def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[s
     try:
         with time_limit(timeout):
             loss = run(expression, wrt=wrt, vectors=vectors, scalars=scalars, simplex=simplex,
-                       onehot=onehot, name=name, hessian=hessian, jobs=os.cpu_count() or 1)
+                       onehot=onehot, index=index, name=name, hessian=hessian, jobs=os.cpu_count() or 1)
             result = render(loss, fmt, styled=output is None, lang=lang)
     except ValueError as error:
         click.echo(f"Error: {error}", err=True)

@@ -12,6 +12,7 @@ from derive.engine.instances import instantiate
 from derive.engine.symbols import Role, j, k, l, n, role_of, t, x, y, z
 from derive.engine.verify import VerificationError
 from derive.language.custom import NO_CLOSED_FORM, SUBGRADIENT, build
+from derive.printing.text import text
 
 q, eps, alpha, beta = (Symbol(name, real=True) for name in ("q", "eps", "alpha", "beta"))
 
@@ -105,10 +106,16 @@ def test_from_expression_returns_the_verified_derivation():
 
 
 def test_no_named_closed_form_is_said():
-    c = build("-sum(y * log(exp(z / T) / sum(exp(z / T))))", wrt="z", simplex="y", scalars={"T": 2.0},
-              name="tempered")
+    c = build("log(sum(exp(z) * w))", wrt="z", vectors="w", name="weighted_lse")  # a weighted normaliser
     assert not c.closed_form and NO_CLOSED_FORM in c.derivation.remarks
     assert all(check.passed for check in c.checks)  # still verified
+
+
+def test_the_tempered_softmax_is_named_however_it_is_typed():
+    c = build("-sum(y * log(exp(z / T) / sum(exp(z / T))))", wrt="z", simplex="y", scalars={"T": 2.0},
+              name="tempered")
+    assert c.closed_form and NO_CLOSED_FORM not in c.derivation.remarks
+    assert "softmax(z/T)_j" in text(c.derivation.gradient)
 
 
 def test_kinks_are_subgradients():

@@ -82,6 +82,7 @@ class CustomLoss:
     vectors: tuple[IndexedBase, ...]           # positional arguments, in --vector order
     scalars: tuple[tuple[Symbol, float], ...]  # keyword arguments and their defaults
     closed_form: bool
+    indices: tuple[str, ...] = ()              # one-hot vectors the code takes as class indices
 
 
 def from_expression(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
@@ -103,17 +104,21 @@ def from_expression(expression: str, *, wrt: str, vectors: Sequence[str] | str =
 def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
           scalars: Mapping[str, float] | None = None, simplex: Sequence[str] | str = (),
           onehot: str | None = None, name: str = "custom", hessian: bool = False,
-          jobs: int = 1) -> CustomLoss:
-    """Like :func:`from_expression`, with the checks and the argument list for code generation."""
+          jobs: int = 1, index: str | None = None) -> CustomLoss:
+    """Like :func:`from_expression`, with the checks and the argument list for code generation.
+
+    ``index`` names a one-hot vector that the generated code takes as integer class indices (one per
+    row) instead of one-hot rows; in the math it is ``onehot``'s δ_jt."""
     _check_identifier("name", name)
     from ..catalogue import SPECS, lemma_checks  # names documents look up; the lemmas' own checks
 
     if name in SPECS:
         raise ValueError(f"name: {name!r} is a catalogue loss (derive show {name}); choose another name")
     simplex_names = _names("simplex", simplex)
-    onehot_names = _names("onehot", onehot or ())
+    index_names = _names("index", index or ())
+    onehot_names = _names("onehot", onehot or ()) + index_names
     if len(onehot_names) > 1:
-        raise ValueError("onehot: at most one one-hot vector (its class is t)")
+        raise ValueError("onehot: at most one one-hot vector, --onehot or --index (its class is t)")
     _check_name("wrt", wrt)
     if wrt in simplex_names + onehot_names:
         raise ValueError(f"wrt: {wrt!r} is also declared --simplex/--onehot; differentiate with "
@@ -156,7 +161,7 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
     except UndefinedEverywhere:  # a denominator the rules do not see is zero, such as sum(y)/2 - sum(y/2)
         raise ValueError(UNDEFINED) from None
     return CustomLoss(derivation, checks, expression.strip(), tuple(bases.values()),
-                      tuple((symbols[s], defaults[s]) for s in defaults), closed)
+                      tuple((symbols[s], defaults[s]) for s in defaults), closed, tuple(index_names))
 
 
 def _derive(spec: LossSpec) -> Derivation:

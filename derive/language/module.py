@@ -54,7 +54,7 @@ def module_source(loss: CustomLoss) -> str:
     general = d.gradient_general if d.gradient_general is not None else d.gradient
     wrt = d.wrt.base.label.name
     scope = Scope({**{v: v.label.name for v in loss.vectors}, **{s: s.name for s, _ in loss.scalars},
-                   n: f"{vectors[0]}.shape[1]"})
+                   n: f"{wrt}.shape[1]"})
     printer = _Printer(scope)
     value, used = stabilize(unwrap(d.named_loss), STABLE_RULES)  # in named terms, however typed
     value_code = printer.doprint(value)
@@ -71,10 +71,11 @@ def module_source(loss: CustomLoss) -> str:
         name=d.name, version=__version__, expression=loss.expression, wrt=wrt,
         loss_math=f"{text(d.symbol)} = {text(d.loss)}", gradient_lhs=text(d.steps[-1].lhs),
         gradient_math=f"{text(d.steps[-1].lhs)} = {text(general)}", notes=notes,
-        vectors=vectors, scalars=[{"name": name, "default": default} for name, default in scalars],
+        vectors=vectors, indices=list(loss.indices),
+        scalars=[{"name": name, "default": default} for name, default in scalars],
         arguments=arguments, signature=signature,
         identities=list(dict.fromkeys(rule.identity for rule in (*used, *more))),
-        value_lines=[*value_lines, Line("_value", f"_rows({value_code}, {vectors[0]}.shape[0])")],
+        value_lines=[*value_lines, Line("_value", f"_rows({value_code}, {wrt}.shape[0])")],
         grad_lines=[*_lines(scope, mark), Line("_grad", f"_full(_coef * ({gradient_code}), {wrt}.shape)")])
 
 
