@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
 import sys
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,6 +22,7 @@ from .files import OutputError, write_file
 from .printing.export import to_dict
 from .printing.terminal import check_table, show_lines
 from .printing.text import text
+from .processes import worker_pool
 from .version import __version__
 
 EXIT_CHECK_FAILED = 1
@@ -69,7 +72,45 @@ def _resolve_or_exit(name: str) -> str:
         sys.exit(EXIT_USAGE)
 
 
-@click.group()
+class _Command(click.Group):
+    """The ``derive`` group.  While a command runs, SIGTERM ends it like Ctrl-C does: by an exception,
+    so that worker processes are killed and temporary files removed on the way out (exit 143).  Run
+    as the program, an interrupted command then exits at once, without the second or two that
+    Python takes to take SymPy's caches apart."""
+
+    def main(self, args=None, *rest, **kwargs):  # type: ignore[override]
+        if threading.current_thread() is not threading.main_thread():
+            return super().main(args, *rest, **kwargs)
+        previous = {signum: signal.signal(signum, _interrupted) for signum in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            return super().main(args, *rest, **kwargs)
+        except SystemExit as done:
+            if args is None and _INTERRUPTED:  # the program itself, not a caller such as a test
+                _flush_and_exit(done.code if isinstance(done.code, int) else 1)
+            raise
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+_INTERRUPTED: list[int] = []
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    _INTERRUPTED.append(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
+
+
+def _flush_and_exit(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+@click.group(cls=_Command)
 @click.version_option(__version__, prog_name="derive")
 def main() -> None:
     """Symbolic derivations of machine-learning losses, step by step, verified."""
@@ -81,7 +122,7 @@ def _in_parallel(function: Callable[[str], T], items: list[str], jobs: int | Non
     if jobs < 2:
         yield from map(function, items)
         return
-    with ProcessPoolExecutor(jobs) as pool:
+    with worker_pool(jobs) as pool:
         yield from pool.map(function, items)
 
 
