@@ -7,6 +7,7 @@ import json
 import os
 import re
 import signal
+import stat
 import sys
 import threading
 from collections.abc import Callable, Iterator
@@ -48,9 +49,15 @@ class OutputPath(click.ParamType):
         if not text_:
             raise click.ClickException("cannot write '': the path is empty (an unset variable?)")
         path = Path(text_)
-        if self.folder and path.exists() and not path.is_dir():
+        try:
+            mode = os.stat(path).st_mode
+        except (FileNotFoundError, NotADirectoryError):  # not there yet, or under a file (said on writing)
+            return path
+        except OSError as error:  # a name too long, a loop of links, ...
+            raise click.ClickException(f"cannot write {text_}: {error.strerror or error}") from None
+        if self.folder and not stat.S_ISDIR(mode):
             raise click.ClickException(f"cannot write into {text_}: it is a file, not a folder")
-        if not self.folder and path.is_dir():
+        if not self.folder and stat.S_ISDIR(mode):
             raise click.ClickException(f"cannot write {text_}: it is a folder")
         return path
 
@@ -78,6 +85,18 @@ class _Command(click.Group):
     as the program, an interrupted command then exits at once, without the second or two that
     Python takes to take SymPy's caches apart."""
 
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; an ``OSError`` that reaches here (standard output on a full disk, a
+        closed terminal) is a one-line error, exit 1, never a traceback."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise  # the reader went away (derive list | head): click ends quietly
+        except OSError as error:
+            where = error.filename if error.filename is not None else "standard output"
+            _drop_standard_output()
+            raise click.ClickException(f"cannot write {where}: {error.strerror or error}") from None
+
     def main(self, args=None, *rest, **kwargs):  # type: ignore[override]
         if threading.current_thread() is not threading.main_thread():
             return super().main(args, *rest, **kwargs)
@@ -101,6 +120,15 @@ def _interrupted(signum: int, frame: object) -> None:
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise SystemExit(128 + signum)
+
+
+def _drop_standard_output() -> None:
+    """Point standard output at /dev/null, so that what is still buffered for it is not written
+    (and fails again) when the program exits."""
+    with contextlib.suppress(Exception):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
 
 
 def _flush_and_exit(code: int) -> None:
@@ -246,7 +274,7 @@ class _ExpressionCommand(click.Command):
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="The language of md, tex and html documents.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=300, show_default=True,
-              help="Give up after this many seconds (0: no limit).")
+              help="Give up after this many seconds (0 or inf: no limit).")
 def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[str, ...],
            simplex: tuple[str, ...], onehot: str | None, name: str, hessian: bool, fmt: str,
            output: Path | None, lang: str, timeout: float) -> None:
@@ -356,6 +384,8 @@ def all_(output: Path, check_only: bool, force: bool, jobs: int | None) -> None:
                     bar.update(1)
             except (build.NotAnOutputTree, OutputError) as error:
                 raise click.ClickException(str(error)) from None
+            except OSError as error:  # reading the tree: a name too long, a folder that cannot be read
+                raise click.ClickException(f"cannot write into {output}: {error.strerror or error}") from None
             return
         for item in build.check(output, outputs, jobs):
             if isinstance(item, build.Status):
