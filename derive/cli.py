@@ -24,7 +24,7 @@ from .printing.export import to_dict
 from .printing.terminal import check_table, show_lines
 from .printing.text import text
 from .processes import worker_pool
-from .version import __version__
+from .version import DISTRIBUTION, __version__
 
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
@@ -372,9 +372,12 @@ def all_(output: Path, check_only: bool, force: bool, jobs: int | None) -> None:
 
     Only files that `derive all` wrote are ever replaced or removed (the folder's .derive-manifest
     lists them); a folder with other files is refused unless --force."""
-    from .render import build
+    from .render import build, plots
 
     outputs = build.plan()
+    if not plots.available():
+        click.echo(f"plots skipped: matplotlib is not installed (pip install '{DISTRIBUTION}[plots]')",
+                   err=True)
     jobs = jobs or os.cpu_count() or 1
     label = "checking" if check_only else "writing"
     with click.progressbar(length=len(outputs), label=f"{label} {output}", file=sys.stderr) as bar:
