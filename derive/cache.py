@@ -60,8 +60,11 @@ def store(kind: str, name: str, value: object) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{kind}-{name}-", suffix=".tmp")
+    except OSError:
+        return
+    try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             json.dump(value, handle)
         os.replace(tmp, folder / f"{kind}-{name}.json")
-    except OSError:
-        pass
+    except OSError:  # a full disk, or a folder where the entry should be: no entry, and no temporary
+        Path(tmp).unlink(missing_ok=True)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import signal
+import stat
 import sys
+import threading
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TypeVar
 
@@ -20,8 +23,9 @@ from .files import OutputError, write_file
 from .printing.export import to_dict
 from .printing.terminal import check_table, show_lines
 from .printing.text import text
+from .processes import worker_pool
 from .render.phrases import LANGUAGES, vocabulary
-from .version import __version__
+from .version import DISTRIBUTION, __version__
 
 EXIT_CHECK_FAILED = 1
 EXIT_USAGE = 2
@@ -46,9 +50,15 @@ class OutputPath(click.ParamType):
         if not text_:
             raise click.ClickException("cannot write '': the path is empty (an unset variable?)")
         path = Path(text_)
-        if self.folder and path.exists() and not path.is_dir():
+        try:
+            mode = os.stat(path).st_mode
+        except (FileNotFoundError, NotADirectoryError):  # not there yet, or under a file (said on writing)
+            return path
+        except OSError as error:  # a name too long, a loop of links, ...
+            raise click.ClickException(f"cannot write {text_}: {error.strerror or error}") from None
+        if self.folder and not stat.S_ISDIR(mode):
             raise click.ClickException(f"cannot write into {text_}: it is a file, not a folder")
-        if not self.folder and path.is_dir():
+        if not self.folder and stat.S_ISDIR(mode):
             raise click.ClickException(f"cannot write {text_}: it is a folder")
         return path
 
@@ -70,7 +80,66 @@ def _resolve_or_exit(name: str) -> str:
         sys.exit(EXIT_USAGE)
 
 
-@click.group()
+class _Command(click.Group):
+    """The ``derive`` group.  While a command runs, SIGTERM ends it like Ctrl-C does: by an exception,
+    so that worker processes are killed and temporary files removed on the way out (exit 143).  Run
+    as the program, an interrupted command then exits at once, without the second or two that
+    Python takes to take SymPy's caches apart."""
+
+    def invoke(self, ctx: click.Context) -> object:
+        """Run the command; an ``OSError`` that reaches here (standard output on a full disk, a
+        closed terminal) is a one-line error, exit 1, never a traceback."""
+        try:
+            return super().invoke(ctx)
+        except BrokenPipeError:
+            raise  # the reader went away (derive list | head): click ends quietly
+        except OSError as error:
+            where = error.filename if error.filename is not None else "standard output"
+            _drop_standard_output()
+            raise click.ClickException(f"cannot write {where}: {error.strerror or error}") from None
+
+    def main(self, args=None, *rest, **kwargs):  # type: ignore[override]
+        if threading.current_thread() is not threading.main_thread():
+            return super().main(args, *rest, **kwargs)
+        previous = {signum: signal.signal(signum, _interrupted) for signum in (signal.SIGINT, signal.SIGTERM)}
+        try:
+            return super().main(args, *rest, **kwargs)
+        except SystemExit as done:
+            if args is None and _INTERRUPTED:  # the program itself, not a caller such as a test
+                _flush_and_exit(done.code if isinstance(done.code, int) else 1)
+            raise
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+
+
+_INTERRUPTED: list[int] = []
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    _INTERRUPTED.append(signum)
+    if signum == signal.SIGINT:
+        raise KeyboardInterrupt
+    raise SystemExit(128 + signum)
+
+
+def _drop_standard_output() -> None:
+    """Point standard output at /dev/null, so that what is still buffered for it is not written
+    (and fails again) when the program exits."""
+    with contextlib.suppress(Exception):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+
+
+def _flush_and_exit(code: int) -> None:
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(Exception):
+            stream.flush()
+    os._exit(code)
+
+
+@click.group(cls=_Command)
 @click.version_option(__version__, prog_name="derive")
 def main() -> None:
     """Symbolic derivations of machine-learning losses, step by step, verified."""
@@ -82,7 +151,7 @@ def _in_parallel(function: Callable[[str], T], items: list[str], jobs: int | Non
     if jobs < 2:
         yield from map(function, items)
         return
-    with ProcessPoolExecutor(jobs) as pool:
+    with worker_pool(jobs) as pool:
         yield from pool.map(function, items)
 
 
@@ -215,7 +284,7 @@ class _ExpressionCommand(click.Command):
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
               help="The language of the text, md, tex and html output.")
 @click.option("--timeout", type=click.FloatRange(min=0), default=300, show_default=True,
-              help="Give up after this many seconds (0: no limit).")
+              help="Give up after this many seconds (0 or inf: no limit).")
 def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[str, ...],
            simplex: tuple[str, ...], onehot: str | None, index: str | None, name: str, hessian: bool,
            fmt: str,
@@ -315,9 +384,12 @@ def all_(output: Path, check_only: bool, force: bool, jobs: int | None) -> None:
 
     Only files that `derive all` wrote are ever replaced or removed (the folder's .derive-manifest
     lists them); a folder with other files is refused unless --force."""
-    from .render import build
+    from .render import build, plots
 
     outputs = build.plan()
+    if not plots.available():
+        click.echo(f"plots skipped: matplotlib is not installed (pip install '{DISTRIBUTION}[plots]')",
+                   err=True)
     jobs = jobs or os.cpu_count() or 1
     label = "checking" if check_only else "writing"
     with click.progressbar(length=len(outputs), label=f"{label} {output}", file=sys.stderr) as bar:
@@ -327,6 +399,8 @@ def all_(output: Path, check_only: bool, force: bool, jobs: int | None) -> None:
                     bar.update(1)
             except (build.NotAnOutputTree, OutputError) as error:
                 raise click.ClickException(str(error)) from None
+            except OSError as error:  # reading the tree: a name too long, a folder that cannot be read
+                raise click.ClickException(f"cannot write into {output}: {error.strerror or error}") from None
             return
         for item in build.check(output, outputs, jobs):
             if isinstance(item, build.Status):

@@ -3,7 +3,8 @@
 :func:`write_file` writes the bytes to a temporary file beside the target, flushes them to the
 disk, and only then moves the temporary file over the target with ``os.replace``: a reader (or a
 later run) sees the old file or the new one, never a truncated one, whatever stops the write (a
-full disk, a signal, an exception); the temporary file is removed when the write fails.
+full disk, a signal, an exception); the temporary file is removed when the write fails.  A new
+file gets the mode the umask gives (0644 under umask 022), a replaced file keeps its own.
 
 What is not a regular file is never replaced: a symbolic link is followed to the file it names
 (which is replaced, the link stays); a pipe, a terminal or a character device (``/dev/null``) is
@@ -60,17 +61,29 @@ def _write_through(path: Path, data: bytes, flags: int) -> None:
 def _make_parents(folder: Path, target: Path | str) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
-    except (FileExistsError, NotADirectoryError) as error:  # some ancestor is a file
-        raise OutputError(target, f"{error.filename or folder} is not a folder") from None
+    except (FileExistsError, NotADirectoryError):  # some ancestor is a file: name it
+        blocking = next((p for p in (folder, *folder.parents) if p.exists() and not p.is_dir()), folder)
+        raise OutputError(target, f"{blocking} is not a folder") from None
     except OSError as error:
         raise OutputError(target, f"cannot create the folder {error.filename or folder}: "
                                   f"{error.strerror or error}") from None
 
 
-def _replace(path: Path, data: bytes) -> None:
+def _umask() -> int:
+    try:  # Linux says it without changing it
+        with open("/proc/self/status", encoding="ascii") as status:
+            return next(int(line.split()[1], 8) for line in status if line.startswith("Umask:"))
+    except (OSError, StopIteration, ValueError):
+        mask = os.umask(0o022)
+        os.umask(mask)
+        return mask
+
+
+def _replace(path: Path, data: bytes, mode: int) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as handle:
+            os.fchmod(handle.fileno(), mode)  # mkstemp's 0600 would otherwise survive the rename
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())  # a full disk shows here, before the old file is replaced
@@ -99,13 +112,13 @@ def _write(path: Path, data: bytes) -> None:
         raise OutputError(path, f"{real} belongs to the kernel (/proc, /sys), not a place for files")
     try:
         mode = os.stat(real).st_mode
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # not there yet (or under a file: said below)
         mode = None
     if mode is None or stat.S_ISREG(mode):
         _make_parents(real.parent, path)
         if mode is not None and not os.access(real, os.W_OK):
             raise OutputError(path, "the file is read-only (Permission denied)")
-        _replace(real, data)
+        _replace(real, data, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
     elif stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
         _write_through(real, data, 0)
     elif stat.S_ISDIR(mode):

@@ -29,3 +29,31 @@ def test_readme_lists_the_documented_differences():
     """The README's section is generated from the one list the OpInfo tests apply."""
     text = (ROOT / "README.md").read_text(encoding="utf-8")
     assert torch_differences.section(text) == torch_differences.markdown()
+
+
+def test_users_are_told_to_install_the_distribution_by_its_own_name():
+    """`derive` on the package index is another project: the distribution is DISTRIBUTION, and every
+    hint to install names it (the import package and the command stay derive)."""
+    import tomllib
+
+    from derive.version import DISTRIBUTION
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    assert project["name"] == DISTRIBUTION == "derive-losses"
+    assert project["scripts"] == {"derive": "derive.cli:main"}
+    sources = [path for folder in ("templates", "derive") for path in (ROOT / folder).rglob("*")
+               if path.is_file() and path.suffix in (".toml", ".j2", ".py")]
+    hints = [path for path in sources if "pip install" in path.read_text(encoding="utf-8")]
+    for path in hints:
+        text = path.read_text(encoding="utf-8")
+        assert "'derive[" not in text and '"derive[' not in text, path
+    assert any(f"pip install '{DISTRIBUTION}[plots]'" in p.read_text("utf-8") for p in hints)
+
+
+def test_the_dev_extra_brings_what_the_wheel_tests_build_with():
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    dev = project["optional-dependencies"]["dev"]
+    names = {entry.split(">")[0].split("=")[0].split("[")[0].strip() for entry in dev}
+    assert {"pytest", "ruff", "setuptools", "wheel", "matplotlib"} <= names

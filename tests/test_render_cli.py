@@ -106,3 +106,14 @@ def test_documents_do_not_depend_on_which_command_filled_the_cache(tmp_path, mon
     monkeypatch.setattr(catalogue, "_verified", {})
     result = _run("all", "--check", "-o", str(out), "-j", "1")
     assert result.exit_code == 0, result.output
+
+
+def test_without_matplotlib_derive_all_says_once_that_plots_were_skipped(tmp_path, monkeypatch):
+    from derive.render import plots
+
+    monkeypatch.setattr(plots, "available", lambda: False)
+    monkeypatch.setattr(build, "plan", list)
+    result = _run("all", "-o", str(tmp_path / "out"))
+    assert result.exit_code == 0
+    hint = "plots skipped: matplotlib is not installed (pip install 'derive-losses[plots]')"
+    assert result.output.count(hint) == 1

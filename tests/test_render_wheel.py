@@ -36,7 +36,7 @@ def test_wheel_installs_outside_the_checkout_and_renders(tmp_path):
     source = _source_copy(tmp_path / "source")
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",
           tmp_path / "dist", source])
-    (wheel,) = (tmp_path / "dist").glob("derive-*.whl")
+    (wheel,) = (tmp_path / "dist").glob("derive_losses-*.whl")
     listed = set(zipfile.ZipFile(wheel).namelist())
     assert set(SHIPPED) <= listed, sorted(set(SHIPPED) - listed)
 

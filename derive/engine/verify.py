@@ -24,6 +24,7 @@ answers within a second.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 import threading
 from collections.abc import Callable
@@ -32,6 +33,7 @@ from multiprocessing.connection import Connection
 import numpy as np
 from sympy import Derivative, Expr, Indexed, Symbol, lambdify
 
+from ..processes import die_with_parent
 from .batch import batch_checks
 from .checks import NUMERIC_TOLERANCE, Check, VerificationError
 from .constraints import Constraint, Linear
@@ -119,8 +121,9 @@ def _equation_tasks(derivation: Derivation) -> list[EquationTask]:
     return tasks
 
 
-def _checks_into(pipe: Connection, pairs: list[EquationTask]) -> None:
+def _checks_into(pipe: Connection, pairs: list[EquationTask], parent: int) -> None:
     """Run in a forked process: the checks of ``pairs``, or the exception raised, into ``pipe``."""
+    die_with_parent(parent)
     try:
         pipe.send([_equation_checks(*pair) for pair in pairs])
     except BaseException as error:  # handed to the parent, which raises it
@@ -146,7 +149,8 @@ def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], lis
         return [c for task in tasks for c in _equation_checks(*task)] + meanwhile()
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
-    worker = context.Process(target=_checks_into, args=(send, [pairs[p] for p in larger]), daemon=True)
+    worker = context.Process(target=_checks_into, args=(send, [pairs[p] for p in larger], os.getpid()),
+                             daemon=True)
     worker.start()
     send.close()
     try:

@@ -13,6 +13,7 @@ import contextlib
 import keyword
 import math
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -20,10 +21,12 @@ from sympy import (
     Abs,
     Derivative,
     Expr,
+    Float,
     IndexedBase,
     KroneckerDelta,
     Max,
     Min,
+    Number,
     Pow,
     S,
     Subs,
@@ -132,6 +135,7 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
     loss = parse(expression, bases, symbols)
     if loss.has(zoo, nan):  # SymPy folded a division by zero: x/(a - a) is zoo·x
         raise ValueError(UNDEFINED)
+    _check_numbers(loss)
     vector = bases[wrt]
     if vector not in loss.atoms(IndexedBase):
         raise ValueError(f"wrt: the expression does not depend on {wrt!r}")
@@ -162,6 +166,19 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
         raise ValueError(UNDEFINED) from None
     return CustomLoss(derivation, checks, expression.strip(), tuple(bases.values()),
                       tuple((symbols[s], defaults[s]) for s in defaults), closed, tuple(index_names))
+
+
+def _check_numbers(loss: Expr) -> None:
+    """Every number in the loss (after SymPy folded the constants: 1e308*10 is 1e309) is a finite
+    float64, as the numeric checks and the generated code compute in float64."""
+    for number in loss.atoms(Number):
+        try:
+            finite = math.isfinite(float(number))
+        except OverflowError:  # an integer beyond float64
+            finite = False
+        if not finite:
+            raise ValueError(f"the number {Float(number, 4)} is too large: at most "
+                             f"{sys.float_info.max:.4g} in magnitude (float64)")
 
 
 def _derive(spec: LossSpec) -> Derivation:

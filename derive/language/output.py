@@ -73,13 +73,17 @@ class _Expired(BaseException):
     """Raised by the alarm; a BaseException so that no ``except Exception`` inside SymPy swallows it."""
 
 
+LONGEST = 1e9  # seconds (31 years); setitimer overflows not far above
+
+
 @contextlib.contextmanager
 def time_limit(seconds: float) -> Iterator[None]:
-    """Raise :class:`DerivationFailed` when the block runs longer than ``seconds`` (0: no limit).
+    """Raise :class:`DerivationFailed` when the block runs longer than ``seconds`` (0, infinity or
+    more than ``LONGEST``: no limit).
 
     Uses ``SIGALRM``, so the limit holds in the main thread on Unix; elsewhere there is none."""
     main = threading.current_thread() is threading.main_thread()
-    if not seconds or not main or not hasattr(signal, "setitimer"):
+    if not 0 < seconds <= LONGEST or not main or not hasattr(signal, "setitimer"):
         yield
         return
 

@@ -26,12 +26,12 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalogue import names
 from ..files import write_file
+from ..processes import worker_pool
 from . import memo, plots
 from .documents import FORMATS, MODULE, has_plot, render_document, render_index, render_page
 from .environment import template
@@ -149,7 +149,7 @@ def produce(outputs: list[Output], jobs: int = 1) -> Iterator[tuple[str, bytes]]
         return
     # the index needs every derivation: it starts first so that it does not finish last
     first = sorted(groups, key=lambda group: group != "index")
-    with ProcessPoolExecutor(min(jobs, len(groups))) as pool:
+    with worker_pool(min(jobs, len(groups))) as pool:
         futures = {group: pool.submit(_produce_group, groups[group]) for group in first}
         for group in groups:  # results in plan order
             yield from futures[group].result()
