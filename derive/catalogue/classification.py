@@ -137,4 +137,32 @@ SPECS = (
         assumptions=(OneHot(y),),
         parameters=(gamma,),
     ),
+    LossSpec(
+        name="poly_loss_cross_entropy",
+        title=Text("Poly-1 cross-entropy", "Poly-1 交叉熵"),
+        family="classification",
+        description=Text(
+            "optax's poly_loss_cross_entropy (Leng et al., PolyLoss, 2022): the softmax cross-entropy plus "
+            "ε times the first polynomial term Σ_k y_k (1 − s_k) of its Taylor expansion in (1 − s); "
+            "ε > 0 pushes harder on examples the model already gets right, ε = 0 is the cross-entropy.",
+            "optax 的 poly_loss_cross_entropy（Leng 等，PolyLoss，2022）：softmax 交叉熵加上 ε 乘以它在 (1 − s) "
+            "上泰勒展开的第一项 Σ_k y_k (1 − s_k)；ε > 0 对模型已经分对的样本施加更大的推动，ε = 0 即交叉熵。"),
+        loss=-Sum(y[k] * log(Softmax(z, k)), (k, 1, n)) + eps * Sum(y[k] * (1 - Softmax(z, k)), (k, 1, n)),
+        wrt=z[j],
+        assumptions=(Simplex(y),),
+        parameters=(eps,),
+        aliases=("poly1_cross_entropy", "poly_loss"),
+    ),
+    LossSpec(
+        name="poly_loss_cross_entropy_index",
+        title=Text("Poly-1 cross-entropy (class-index target)", "Poly-1 交叉熵（类别下标目标）"),
+        family="classification",
+        description=Text(
+            "The Poly-1 cross-entropy when the target is a class index t: −log s_t + ε (1 − s_t).",
+            "目标是类别下标 t 时的 Poly-1 交叉熵：−log s_t + ε (1 − s_t)。"),
+        loss=-Sum(y[k] * log(Softmax(z, k)), (k, 1, n)) + eps * Sum(y[k] * (1 - Softmax(z, k)), (k, 1, n)),
+        wrt=z[j],
+        assumptions=(OneHot(y),),
+        parameters=(eps,),
+    ),
 )

@@ -157,6 +157,44 @@ SPECS = (
         origin="derive (cross_entropy's conventions)",
     ),
     CodeSpec(
+        name="poly_loss_cross_entropy",
+        mean="1/Σ w[t] over the targets that are not ignore_index (1/N without weights); probability "
+             "targets: 1/N, N the number of rows N·d1·…",
+        summary="Poly-1 cross-entropy −Σ y_c log s_c + ε·Σ y_c (1 − s_c) on logits (optax; ε = 0 is "
+                "cross-entropy).",
+        parameters=signature(
+            "input", "target", weight=None, ignore_index=-100, reduction="mean", epsilon=2.0
+        ),
+        driver="_poly_loss_cross_entropy",
+        runtime="classes",
+        kernels=(
+            KernelSpec(
+                "poly_loss_cross_entropy_index",
+                ((z, "input"), (t, "target")),
+                (Term("poly_loss_cross_entropy_index"),),
+                parameters=((eps, "epsilon"),),
+                vector=True,
+                target=t,
+            ),
+            KernelSpec(
+                "poly_loss_cross_entropy",
+                ((z, "input"), (y, "target")),
+                (Term("poly_loss_cross_entropy", general=True),),
+                parameters=((eps, "epsilon"),),
+                vector=True,
+            ),
+        ),
+        notes=(
+            "optax's poly_loss_cross_entropy(logits, labels, epsilon) with labels of the logits' shape "
+            "along axis -1 is poly_loss_cross_entropy(input, target, epsilon=..., reduction='none') here "
+            "with the classes along axis 1 (cross_entropy's conventions: class indices or probabilities, "
+            "weight, ignore_index, reductions and their denominators). Probability targets need not sum "
+            "to one: the term is Σ y_c (1 − s_c), as optax computes it.",
+            _EMPTY,
+        ),
+        origin="optax.losses (cross_entropy's conventions)",
+    ),
+    CodeSpec(
         name="multi_margin_loss",
         mean="1/N, N the number of rows",
         summary="Multiclass margin (hinge) loss on scores with class-index targets.",

@@ -242,15 +242,15 @@ class NumPyPrinter(StrPrinter):
 
     def _print_Piecewise(self, expr: Piecewise) -> str:
         """Nested ``np.where``.  A comparison with NaN is False, which would hand a NaN operand to
-        the branch after it; where that branch does not carry the operand (a constant, a label), the
-        condition's negation selects it, and where neither holds the result is lhs − rhs, which is
-        NaN there: NaN propagates, in the operands' dtype."""
+        the branch after it; where that branch does not carry every symbol of the comparison (a
+        constant, a label), the condition's negation selects it, and where neither holds the result
+        is lhs − rhs, which is NaN there: NaN propagates, in the operands' dtype."""
         *pieces, (last, condition) = expr.args
         if condition != S.true:
             raise PrintingError(f"a Piecewise needs an 'otherwise' branch: {expr}")
         code, rest = self._print(last), last
         for value, cond in reversed(pieces):
-            if isinstance(cond, _ORDERED) and not (rest.free_symbols & cond.free_symbols):
+            if isinstance(cond, _ORDERED) and not cond.free_symbols <= rest.free_symbols:
                 code = f"np.where({self._print(cond.negated)}, {code}, {self._print(cond.lhs - cond.rhs)})"
             code = f"np.where({self._print(cond)}, {self._print(value)}, {code})"
             rest = Piecewise((value, cond), (rest, True))
