@@ -21,7 +21,8 @@ from generated_losses import losses  # noqa: E402
 from torch_compare import compare  # noqa: E402
 
 SOURCES = {"opinfo": torch_samples.opinfo_cases, "error": torch_samples.error_cases,
-           "module_db": torch_samples.module_cases, "common_nn": torch_samples.criterion_cases}
+           "module_db": torch_samples.module_cases, "common_nn": torch_samples.criterion_cases,
+           "extra": torch_samples.extra_cases}
 
 KNOWN_FAILING: dict[tuple[str, str], str] = {}
 """The failures being worked down (issue 17); each is an expected failure until fixed."""

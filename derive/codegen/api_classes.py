@@ -60,6 +60,22 @@ def _activation(name: str, summary: str) -> CodeSpec:
     )
 
 
+_TRIPLET_KERNELS = (
+    KernelSpec(
+        "triplet_margin_loss",
+        ((u, "anchor"), (v, "positive"), (w, "negative")),
+        (Term("triplet_margin_loss", grads=("triplet_margin_loss", "triplet_margin_loss_positive",
+                                             "triplet_margin_loss_negative")),),
+        parameters=((margin, "margin"), (power, "p"), (eps, "eps")),
+        vector=True,
+    ),
+)
+_TRIPLET_NOTES = (
+    "anchor, positive, negative: one shape, (D) or (N, D); the loss has shape () or (N). swap=True "
+    "measures the negative's distance from the positive where that is the smaller one, as PyTorch. At "
+    "the kink (d(a, p) − d(a, n) + margin = 0) the subgradient is the active branch's, PyTorch's choice.",
+)
+
 SPECS = (
     CodeSpec(
         name="cross_entropy",
@@ -271,6 +287,34 @@ SPECS = (
             "input1, input2: (D) or (N, D); target: () or (N), labels 1 or −1 (any other label gives 0, as "
             "PyTorch). The norms carry PyTorch's ε = 1e-12 inside the square roots.",
         ),
+    ),
+    CodeSpec(
+        name="triplet_margin_loss",
+        mean="1/N, N the number of rows",
+        summary="Triplet margin loss max(0, d(anchor, positive) − d(anchor, negative) + margin), "
+                "d(a, b) = ‖a − b + eps‖_p.",
+        parameters=signature("anchor", "positive", "negative", margin=1.0, p=2, eps=1e-06, swap=False,
+                             size_average=None, reduce=None, reduction="mean"),
+        driver="_triplet_margin_loss",
+        runtime="rows",
+        kernels=_TRIPLET_KERNELS,
+        differentiable=("anchor", "positive", "negative"),
+        notes=_TRIPLET_NOTES,
+    ),
+    CodeSpec(
+        name="triplet_margin_with_distance_loss",
+        mean="1/N, N the number of rows",
+        summary="Triplet margin loss with PyTorch's default distance, pairwise_distance (Euclidean, "
+                "eps 1e-6).",
+        parameters=signature("anchor", "positive", "negative", distance_function=None, margin=1.0, swap=False,
+                             reduction="mean"),
+        driver="_triplet_margin_with_distance_loss",
+        runtime="rows",
+        kernels=_TRIPLET_KERNELS,
+        differentiable=("anchor", "positive", "negative"),
+        notes=("distance_function must be None, PyTorch's default: pairwise_distance, ‖a − b + 1e-6‖_2 "
+               "(ValueError otherwise: the derivative of another Python function is not known here); it is "
+               "then triplet_margin_loss with p = 2 and eps = 1e-6.", *_TRIPLET_NOTES),
     ),
     _activation("softmax", "Softmax"),
     _activation("log_softmax", "Log-softmax"),
