@@ -95,6 +95,10 @@ NAN = np.nan
                                        reduction="none"), np.array([NAN])),
     (lambda L: L.cosine_embedding_loss_grad(np.array([[NAN, 1.]]), np.array([[1., 1.]]), np.array([-1.]))[0],
      np.array([[NAN, NAN]])),
+    (lambda L: L.multilabel_margin_loss(np.array([[NAN, 0.0, 1.0]]), np.array([[1, -1, 0]])), np.array(NAN)),
+    # class 1 listed twice counts twice, as PyTorch: 2·(max(0, 1 − 0 + 0.5) + max(0, 1 − 0 + 1))/3
+    (lambda L: L.multilabel_margin_loss(np.array([[0.5, 0.0, 1.0]]), np.array([[1, 1, -1]])),
+     np.array(7 / 3)),
 ])
 def test_issue_reproducers(call, want) -> None:
     got = call(losses)

@@ -190,3 +190,8 @@ def extra_cases() -> Iterator[Case]:
                 kwargs = {"p": p, "swap": swap, "margin": margin, "reduction": "none" if p < 2 else "mean"}
                 yield Case("extra", "triplet_margin_loss", f"{dtype} {shape} {kwargs}", F.triplet_margin_loss,
                            list(triple), kwargs)
+        x = torch.randn((3, 4), generator=g, dtype=dtype)
+        lists = torch.tensor([[3, 3, 0, -1], [-1, 2, 1, 0], [1, 0, 2, 3]])  # a repeat, an empty list, all
+        for reduction in ("none", "mean", "sum"):
+            yield Case("extra", "multilabel_margin_loss", f"{dtype} repeated/empty/full lists {reduction}",
+                       F.multilabel_margin_loss, [x, lists], {"reduction": reduction})

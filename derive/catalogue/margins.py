@@ -2,7 +2,7 @@
 embedding and the multiclass margin loss, with PyTorch's subgradient at every kink; the binary hinge
 and squared hinge of optax and Keras."""
 
-from sympy import Abs, Eq, KroneckerDelta, Ne, Piecewise, Sum, Symbol, log, sqrt
+from sympy import Abs, And, Eq, KroneckerDelta, Ne, Piecewise, Sum, Symbol, log, sqrt
 
 from ..engine.derivation import LossSpec, Named, Text
 from ..engine.functions import Sigmoid, Softplus
@@ -53,6 +53,16 @@ _u_k = margin - x[t] + x[k]
 def _distance(a, b):
     """PyTorch's pairwise_distance: ‖a − b + ε‖_p, the ε added to the difference."""
     return Sum(Abs(a[k] - b[k] + eps) ** power, (k, 1, n)) ** (1 / power)
+
+
+def _multilabel_term(c):
+    """max(0, 1 − x_t + x_c) for a class c that is not a target (y_c = 0), PyTorch's test z > 0."""
+    e = 1 - x[t] + x[c]
+    return Piecewise((Piecewise((e, e > 0), (0, True)), Eq(y[c], 0)), (0, True))
+
+
+def _multilabel_slope(c):
+    return Piecewise((1, And(Eq(y[c], 0), 1 - x[t] + x[c] > 0)), (0, True))
 
 
 _triplet = _hinge(_distance(u, v) - _distance(u, w) + margin)
@@ -233,5 +243,23 @@ SPECS = (
         wrt=w[j],
         parameters=(eps, margin, power),
         remarks=(_triplet_kink,),
+    ),
+    LossSpec(
+        name="multilabel_margin_loss",
+        title=Text("Multilabel margin loss (one target class)", "多标签间隔损失（一个目标类别）"),
+        family="margins",
+        description=Text(
+            "PyTorch's MultiLabelMarginLoss, for one of the listed target classes t: every class k that is "
+            "not a target (y_k = 0) and scores within 1 of x_t pays max(0, 1 − x_t + x_k), divided by the n "
+            "classes. PyTorch's loss of a sample is the sum of this over its target list (read up to the "
+            "first −1), so its gradient is the sum of these gradients.",
+            "PyTorch 的 MultiLabelMarginLoss，针对列出的一个目标类别 t：每个不是目标（y_k = 0）且得分进入 x_t 的 "
+            "1 以内的类别 k 付出 max(0, 1 − x_t + x_k)，再除以类别数 n。PyTorch 中一个样本的损失是它对目标列表"
+            "（读到第一个 −1 为止）的求和，所以梯度也是这些梯度之和。"),
+        loss=Sum(_multilabel_term(k), (k, 1, n)) / n,
+        wrt=x[j],
+        presented_as=(_multilabel_slope(j) - KroneckerDelta(j, t) * Sum(_multilabel_slope(k), (k, 1, n))) / n,
+        remarks=(_kink("1 − x_t + x_k = 0", "1 − x_t + x_k = 0"),),
+        aliases=("MultiLabelMarginLoss",),
     ),
 )

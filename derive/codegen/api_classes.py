@@ -316,6 +316,30 @@ SPECS = (
                "(ValueError otherwise: the derivative of another Python function is not known here); it is "
                "then triplet_margin_loss with p = 2 and eps = 1e-6.", *_TRIPLET_NOTES),
     ),
+    CodeSpec(
+        name="multilabel_margin_loss",
+        mean="1/N, N the number of rows",
+        summary="Multilabel margin loss: Σ over the listed targets t and the other classes k of "
+                "max(0, 1 − x_t + x_k), over C.",
+        parameters=signature("input", "target", size_average=None, reduce=None, reduction="mean"),
+        driver="_multilabel_margin_loss",
+        runtime="classes",
+        kernels=(
+            KernelSpec(
+                "multilabel_margin_loss",
+                ((x, "input"), (t, "target"), (y, "is_target")),
+                (Term("multilabel_margin_loss"),),
+                vector=True,
+                target=t,
+            ),
+        ),
+        notes=(
+            "input: (), (C) or (N, C); target: integer class indices of the input's shape, each row's list "
+            "read up to its first negative entry (a class listed twice counts twice, as PyTorch). The "
+            "kernel is the loss of one listed target; the function sums it over the list.",
+            "At a kink (1 − x_t + x_k = 0) the subgradient is 0, PyTorch's choice (its test is z > 0).",
+        ),
+    ),
     _activation("softmax", "Softmax"),
     _activation("log_softmax", "Log-softmax"),
 )
