@@ -21,7 +21,8 @@ from generated_losses import losses  # noqa: E402
 from torch_compare import compare  # noqa: E402
 
 SOURCES = {"opinfo": torch_samples.opinfo_cases, "error": torch_samples.error_cases,
-           "module_db": torch_samples.module_cases, "common_nn": torch_samples.criterion_cases}
+           "module_db": torch_samples.module_cases, "common_nn": torch_samples.criterion_cases,
+           "extra": torch_samples.extra_cases}
 
 KNOWN_FAILING: dict[tuple[str, str], str] = {}
 """The failures being worked down (issue 17); each is an expected failure until fixed."""
@@ -56,7 +57,7 @@ def test_every_generated_loss_has_torch_samples() -> None:
     """Each generated function with a torch counterpart is run on some of torch's own inputs."""
     covered = {name for _, name in GROUPS}
     not_in_torch = {"sigmoid_focal_loss", "softmax_focal_loss", "logistic_regression", "softmax_regression",
-                    "log_cosh", "hinge_loss", "squared_hinge"}
+                    "log_cosh", "hinge_loss", "squared_hinge", "poly_loss_cross_entropy", "sparsemax_loss"}
     missing = set(torch_samples.SPECS) - covered - not_in_torch
     assert not missing
 
@@ -94,6 +95,10 @@ NAN = np.nan
                                        reduction="none"), np.array([NAN])),
     (lambda L: L.cosine_embedding_loss_grad(np.array([[NAN, 1.]]), np.array([[1., 1.]]), np.array([-1.]))[0],
      np.array([[NAN, NAN]])),
+    (lambda L: L.multilabel_margin_loss(np.array([[NAN, 0.0, 1.0]]), np.array([[1, -1, 0]])), np.array(NAN)),
+    # class 1 listed twice counts twice, as PyTorch: 2·(max(0, 1 − 0 + 0.5) + max(0, 1 − 0 + 1))/3
+    (lambda L: L.multilabel_margin_loss(np.array([[0.5, 0.0, 1.0]]), np.array([[1, 1, -1]])),
+     np.array(7 / 3)),
 ])
 def test_issue_reproducers(call, want) -> None:
     got = call(losses)

@@ -3,6 +3,8 @@ their definitions evaluated by torch autograd in float64, and optax's published 
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from generated_losses import losses
@@ -52,3 +54,80 @@ def test_hinge_propagates_nan_and_saturates() -> None:
     value, grad = losses.hinge_loss_value_and_grad(x, y)
     np.testing.assert_array_equal(value, [np.nan, 0, np.inf, 3])
     np.testing.assert_array_equal(grad, [np.nan, 0, -1, 1])
+
+
+F = torch.nn.functional
+
+
+def _poly_reference(z, target, weight, epsilon, reduction):
+    """optax's poly_loss_cross_entropy on torch tensors (classes along axis 1), with cross_entropy's
+    weights and reductions: Σ y·(−log s) + ε·Σ y·(1 − s) per row."""
+    log_s = F.log_softmax(z, dim=1)
+    if target.dtype == torch.int64:
+        y = F.one_hot(target, z.shape[1]).to(z.dtype)
+        w_t = torch.ones(len(target), dtype=z.dtype) if weight is None else weight[target]
+        rows = w_t * (-(y * log_s).sum(1) + epsilon * (y * (1 - log_s.exp())).sum(1))
+        count = w_t.sum()
+    else:
+        y = target if weight is None else target * weight
+        rows = -(y * log_s).sum(1) + epsilon * (y * (1 - log_s.exp())).sum(1)
+        count = len(rows)
+    return {"none": rows, "sum": rows.sum(), "mean": rows.sum() / count}[reduction]
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+@pytest.mark.parametrize("reduction", ["none", "mean", "sum"])
+@pytest.mark.parametrize("kind", ["index", "probabilities", "weighted"])
+@pytest.mark.parametrize("epsilon", [0.0, 2.0, -1.0])
+def test_poly_loss_against_its_definition(dtype, reduction, kind, epsilon) -> None:
+    rng = np.random.default_rng(1)
+    z = rng.normal(0, 3, size=(6, 4)).astype(dtype)
+    soft = rng.dirichlet(np.ones(4), 6).astype(dtype)
+    target = soft if kind == "probabilities" else rng.integers(0, 4, size=6)
+    weight = rng.uniform(0.5, 2, size=4).astype(dtype) if kind == "weighted" else None
+    value, grad = losses.poly_loss_cross_entropy_value_and_grad(z, target, weight=weight, reduction=reduction,
+                                                                epsilon=epsilon)
+    zt = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    tt = torch.tensor(target) if kind != "probabilities" else torch.tensor(target, dtype=torch.float64)
+    wt = None if weight is None else torch.tensor(weight, dtype=torch.float64)
+    out = _poly_reference(zt, tt, wt, epsilon, reduction)
+    out.backward(torch.ones_like(out))
+    rtol = 2e-6 if dtype == np.float32 else 1e-12
+    assert value.dtype == grad.dtype == dtype
+    np.testing.assert_allclose(value, out.detach().numpy(), rtol=rtol, atol=rtol)
+    np.testing.assert_allclose(grad, zt.grad.numpy(), rtol=rtol, atol=rtol)
+    if epsilon == 0:  # ε = 0 is the cross-entropy
+        np.testing.assert_allclose(value, losses.cross_entropy(z, target, weight=weight, reduction=reduction),
+                                   rtol=rtol)
+
+
+def test_poly_loss_optax_value() -> None:
+    """optax: logits [0, 1, 2], one-hot label 2, ε = 2: −log s_2 + 2·(1 − s_2) = 1.0771240529."""
+    value = losses.poly_loss_cross_entropy(np.array([[0.0, 1.0, 2.0]]), np.array([[0.0, 0.0, 1.0]]),
+                                           reduction="none")
+    s_2 = math.exp(2) / (1 + math.e + math.exp(2))
+    np.testing.assert_allclose(value, [-math.log(s_2) + 2 * (1 - s_2)], rtol=1e-14)
+    np.testing.assert_allclose(value, [1.0771240529], rtol=1e-10)
+
+
+def _sparse_plus(u):
+    return torch.where(u <= -1, torch.zeros_like(u), torch.where(u >= 1, u, (u + 1) ** 2 / 4))
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_sparsemax_loss_against_optax_definition(dtype) -> None:
+    """optax: sparse_plus(where(labels, −logits, logits)); its gradient is sparse_sigmoid(z) − y."""
+    z = np.array([-3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0] * 2, dtype)
+    y = np.repeat([0.0, 1.0], 7).astype(dtype)
+    value, grad = losses.sparsemax_loss_value_and_grad(z, y)
+    zt = torch.tensor(z, dtype=torch.float64, requires_grad=True)
+    out = _sparse_plus(torch.where(torch.tensor(y) == 1, -zt, zt))
+    out.sum().backward()
+    assert value.dtype == grad.dtype == dtype
+    np.testing.assert_allclose(value, out.detach().numpy(), rtol=1e-7)
+    np.testing.assert_allclose(grad, zt.grad.numpy(), rtol=1e-7)
+    np.testing.assert_allclose(grad, np.clip((z + 1) / 2, 0, 1) - y, rtol=1e-7)  # sparse sigmoid − label
+    with pytest.raises(ValueError, match="target: expected labels 0 or 1"):
+        losses.sparsemax_loss(z, np.full_like(z, 0.5))
+    nan_value, nan_grad = losses.sparsemax_loss_value_and_grad(np.full(2, np.nan), np.array([0.0, 1.0]))
+    assert np.isnan(nan_value).all() and np.isnan(nan_grad).all()

@@ -46,8 +46,8 @@ def _nan_propagated(ours: np.ndarray, torch: np.ndarray, nan_input: bool) -> boo
 
 
 NAN_PROPAGATES = Difference(
-    names=("margin_ranking_loss", "hinge_embedding_loss", "multi_margin_loss", "l1_loss", "smooth_l1_loss",
-           "huber_loss"),
+    names=("margin_ranking_loss", "hinge_embedding_loss", "multi_margin_loss", "multilabel_margin_loss",
+           "l1_loss", "smooth_l1_loss", "huber_loss"),
     when="an input is NaN",
     ours="NaN in the value and in the gradient",
     torch="0 where its kernel compares NaN (False) and skips the term: multi_margin_loss's value, the "
@@ -65,6 +65,14 @@ DIFFERENCES: tuple[Difference, ...] = (
         torch="broadcasts, with a UserWarning that this is likely a mistake",
         reason="the documented shape is the input's; a silent broadcast (a (N,) target against (N, 1) "
                "predictions gives an (N, N) loss) is the bug torch's warning is about",
+    ),
+    Difference(
+        names=("triplet_margin_with_distance_loss",),
+        when="distance_function is a Python callable",
+        ours="ValueError naming distance_function (None, PyTorch's default pairwise_distance, is supported)",
+        torch="calls it and differentiates it by autograd",
+        reason="NumPy code has no derivative of an arbitrary Python function, and a wrong gradient would be "
+               "worse than an error",
     ),
     Difference(
         names=("cross_entropy", "nll_loss", "softmax_focal_loss"),

@@ -9,6 +9,7 @@ turned into its functional call by reading its constructor's arguments back from
 from __future__ import annotations
 
 import inspect
+import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
@@ -63,6 +64,8 @@ def to_numpy(value: object) -> object:
     """A torch value as the generated module takes it (tensors → arrays, dtypes → NumPy dtypes)."""
     if isinstance(value, torch.Tensor):
         return value.detach().cpu().resolve_conj().resolve_neg().numpy().copy()
+    if isinstance(value, torch.nn.PairwiseDistance):  # PyTorch's default distance_function is None here
+        return None if (value.norm, value.eps, value.keepdim) == (2.0, 1e-6, False) else value
     if isinstance(value, torch.dtype):
         return torch.empty((), dtype=value).numpy().dtype
     if isinstance(value, (list, tuple)):
@@ -174,3 +177,21 @@ def criterion_cases() -> Iterator[Case]:
             yield Case("common_nn", name, f"{test['fullname']} {dtype}: {_describe(args, kwargs)}",
                        _module_call(module), args, kwargs)
 
+
+
+def extra_cases() -> Iterator[Case]:
+    """Parameter combinations torch's own samples leave out, on random inputs (seeded)."""
+    F = torch.nn.functional
+    g = torch.Generator().manual_seed(0)
+    for dtype in DTYPES:
+        for shape in ((4, 5), (5,)):
+            triple = [torch.randn(shape, generator=g, dtype=dtype) for _ in range(3)]
+            for p, swap, margin in itertools.product((1.0, 1.5, 2.0, 3.0), (False, True), (0.5, 4.0)):
+                kwargs = {"p": p, "swap": swap, "margin": margin, "reduction": "none" if p < 2 else "mean"}
+                yield Case("extra", "triplet_margin_loss", f"{dtype} {shape} {kwargs}", F.triplet_margin_loss,
+                           list(triple), kwargs)
+        x = torch.randn((3, 4), generator=g, dtype=dtype)
+        lists = torch.tensor([[3, 3, 0, -1], [-1, 2, 1, 0], [1, 0, 2, 3]])  # a repeat, an empty list, all
+        for reduction in ("none", "mean", "sum"):
+            yield Case("extra", "multilabel_margin_loss", f"{dtype} repeated/empty/full lists {reduction}",
+                       F.multilabel_margin_loss, [x, lists], {"reduction": reduction})

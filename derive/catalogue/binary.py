@@ -1,6 +1,6 @@
 """Binary classification: the sigmoid, binary cross-entropy, MSE through a sigmoid, focal loss."""
 
-from sympy import Symbol, log
+from sympy import Piecewise, Symbol, log
 
 from ..engine.derivation import HessianSpec, LossSpec, Named, Text
 from ..engine.functions import Sigmoid, Softplus
@@ -133,5 +133,24 @@ SPECS = (
                                  - gamma * (1 - _p_t) ** (gamma - 1) * (2 * y0 - 1)
                                  * _sigma * (1 - _sigma) * _ce),
         aliases=("focal_loss_sigmoid",),
+    ),
+    LossSpec(
+        name="sparsemax_loss",
+        title=Text("Binary sparsemax loss", "二分类 sparsemax 损失"),
+        family="binary",
+        description=Text(
+            "optax's sparsemax_loss (Blondel, Martins and Niculae, Learning with Fenchel-Young losses, "
+            "2020): the Fenchel-Young loss of the sparse sigmoid, sparse_plus(u) with u = z for the label "
+            "0 and u = −z for the label 1, where sparse_plus is 0 for u ≤ −1, (1 + u)²/4 up to u = 1 and u "
+            "beyond. It is zero exactly when the sparse sigmoid clip((z + 1)/2, 0, 1) equals the label, and "
+            "its gradient is the sparse sigmoid minus the label.",
+            "optax 的 sparsemax_loss（Blondel、Martins 与 Niculae，Fenchel-Young 损失，2020）：稀疏 sigmoid 的 "
+            "Fenchel-Young 损失 sparse_plus(u)，标签为 0 时 u = z，标签为 1 时 u = −z；sparse_plus 在 u ≤ −1 时为 0，"
+            "到 u = 1 为止是 (1 + u)²/4，之后是 u。当且仅当稀疏 sigmoid clip((z + 1)/2, 0, 1) 等于标签时损失为零，"
+            "梯度是稀疏 sigmoid 减去标签。"),
+        loss=Piecewise((0, (1 - 2 * y0) * z0 <= -1), ((1 + (1 - 2 * y0) * z0) ** 2 / 4, (1 - 2 * y0) * z0 < 1),
+                       ((1 - 2 * y0) * z0, True)),
+        wrt=z0,
+        aliases=("binary_sparsemax_loss",),
     ),
 )

@@ -1,6 +1,6 @@
 """Multiclass classification: softmax, log-softmax and the softmax cross-entropy family."""
 
-from sympy import KroneckerDelta, Sum, log
+from sympy import KroneckerDelta, Sum, Symbol, log
 
 from ..engine.constraints import OneHot, Simplex
 from ..engine.derivation import HessianSpec, LossSpec, MatrixForm, Text
@@ -150,5 +150,57 @@ SPECS = (
         wrt=z[j],
         assumptions=(OneHot(y),),
         parameters=(gamma,),
+    ),
+    LossSpec(
+        name="poly_loss_cross_entropy",
+        title=Text("Poly-1 cross-entropy", "Poly-1 交叉熵"),
+        family="classification",
+        description=Text(
+            "optax's poly_loss_cross_entropy (Leng et al., PolyLoss, 2022): the softmax cross-entropy plus "
+            "ε times the first polynomial term Σ_k y_k (1 − s_k) of its Taylor expansion in (1 − s); "
+            "ε > 0 pushes harder on examples the model already gets right, ε = 0 is the cross-entropy.",
+            "optax 的 poly_loss_cross_entropy（Leng 等，PolyLoss，2022）：softmax 交叉熵加上 ε 乘以它在 (1 − s) "
+            "上泰勒展开的第一项 Σ_k y_k (1 − s_k)；ε > 0 对模型已经分对的样本施加更大的推动，ε = 0 即交叉熵。"),
+        loss=-Sum(y[k] * log(Softmax(z, k)), (k, 1, n)) + eps * Sum(y[k] * (1 - Softmax(z, k)), (k, 1, n)),
+        wrt=z[j],
+        assumptions=(Simplex(y),),
+        parameters=(eps,),
+        aliases=("poly1_cross_entropy", "poly_loss"),
+    ),
+    LossSpec(
+        name="poly_loss_cross_entropy_index",
+        title=Text("Poly-1 cross-entropy (class-index target)", "Poly-1 交叉熵（类别下标目标）"),
+        family="classification",
+        description=Text(
+            "The Poly-1 cross-entropy when the target is a class index t: −log s_t + ε (1 − s_t).",
+            "目标是类别下标 t 时的 Poly-1 交叉熵：−log s_t + ε (1 − s_t)。"),
+        loss=-Sum(y[k] * log(Softmax(z, k)), (k, 1, n)) + eps * Sum(y[k] * (1 - Softmax(z, k)), (k, 1, n)),
+        wrt=z[j],
+        assumptions=(OneHot(y),),
+        parameters=(eps,),
+    ),
+    LossSpec(
+        name="sparsemax",
+        title=Text("Sparsemax and its Jacobian on the support", "sparsemax 及其在支撑集上的雅可比矩阵"),
+        family="classification",
+        description=Text(
+            "Sparsemax (Martins and Astudillo, 2016) is the Euclidean projection of the logits onto the "
+            "probability simplex: p = max(z − τ, 0) with the threshold τ chosen so that Σ p = 1, which "
+            "sets the classes below it exactly to 0. On its support S (the classes with p_i > 0; n = |S| "
+            "here) it is the affine map p_i = z_i − (Σ_{k∈S} z_k − 1)/|S|, and S does not change under a "
+            "small move of z (away from ties), so the Jacobian there is δ_ij − 1/|S|: the identity minus "
+            "the average, the centring matrix of the support; rows and columns off the support are 0. "
+            "optax's sparse_sigmoid(x) = sparsemax((x, 0))₁ = clip((x + 1)/2, 0, 1), whose slope 1/2 is "
+            "this Jacobian at |S| = 2, is the gradient of sparsemax_loss plus the label.",
+            "sparsemax（Martins 与 Astudillo，2016）是 logits 到概率单纯形上的欧氏投影：p = max(z − τ, 0)，"
+            "阈值 τ 使 Σ p = 1，低于阈值的类别恰好为 0。在它的支撑集 S（p_i > 0 的类别；这里 n = |S|）上，它是仿射"
+            "映射 p_i = z_i − (Σ_{k∈S} z_k − 1)/|S|，而 z 的微小变动（不在平局处）不改变 S，所以那里的雅可比矩阵是 "
+            "δ_ij − 1/|S|：单位矩阵减去平均，即支撑集上的中心化矩阵；支撑集外的行和列为 0。optax 的 "
+            "sparse_sigmoid(x) = sparsemax((x, 0))₁ = clip((x + 1)/2, 0, 1)，其斜率 1/2 就是 |S| = 2 时的这个"
+            "雅可比矩阵，它减去标签就是 sparsemax_loss 的梯度。"),
+        loss=z[i] - (Sum(z[k], (k, 1, n)) - 1) / n,
+        symbol=Symbol("p_i"),
+        wrt=z[j],
+        aliases=("sparsemax_jacobian",),
     ),
 )

@@ -2,7 +2,7 @@
 embedding and the multiclass margin loss, with PyTorch's subgradient at every kink; the binary hinge
 and squared hinge of optax and Keras."""
 
-from sympy import Eq, KroneckerDelta, Ne, Piecewise, Sum, Symbol, log, sqrt
+from sympy import Abs, And, Eq, KroneckerDelta, Ne, Piecewise, Sum, Symbol, log, sqrt
 
 from ..engine.derivation import LossSpec, Named, Text
 from ..engine.functions import Sigmoid, Softplus
@@ -48,6 +48,33 @@ def _cosine_gradient(a, b, norm):
 
 
 _u_k = margin - x[t] + x[k]
+
+
+def _distance(a, b):
+    """PyTorch's pairwise_distance: ‖a − b + ε‖_p, the ε added to the difference."""
+    return Sum(Abs(a[k] - b[k] + eps) ** power, (k, 1, n)) ** (1 / power)
+
+
+def _multilabel_term(c):
+    """max(0, 1 − x_t + x_c) for a class c that is not a target (y_c = 0), PyTorch's test z > 0."""
+    e = 1 - x[t] + x[c]
+    return Piecewise((Piecewise((e, e > 0), (0, True)), Eq(y[c], 0)), (0, True))
+
+
+def _multilabel_slope(c):
+    return Piecewise((1, And(Eq(y[c], 0), 1 - x[t] + x[c] > 0)), (0, True))
+
+
+_triplet = _hinge(_distance(u, v) - _distance(u, w) + margin)
+_triplet_description = Text(
+    "PyTorch's TripletMarginLoss on an anchor u, a positive v and a negative w: max(0, d(u, v) − d(u, w) "
+    "+ Δ) with d(a, b) = ‖a − b + ε‖_p, which asks the anchor to be closer to the positive than to the "
+    "negative by the margin Δ. (With swap=True PyTorch measures the negative's distance from whichever "
+    "of u and v is closer to it.)",
+    "PyTorch 的 TripletMarginLoss，输入是锚点 u、正样本 v 和负样本 w：max(0, d(u, v) − d(u, w) + Δ)，"
+    "其中 d(a, b) = ‖a − b + ε‖_p；它要求锚点到正样本比到负样本近至少间隔 Δ。（swap=True 时 PyTorch 用 u、v "
+    "中离负样本更近的那个来量负样本的距离。）")
+_triplet_kink = _kink("d(u, v) − d(u, w) + Δ = 0", "d(u, v) − d(u, w) + Δ = 0")
 
 
 def _slope(e):
@@ -185,5 +212,54 @@ SPECS = (
         presented_as=w[t] * (_slope(margin - x[t] + x[j]) - KroneckerDelta(j, t) * Sum(_slope(_u_k), (k, 1, n))) / n,
         remarks=(_kink("Δ − x_t + x_k = 0", "Δ − x_t + x_k = 0"),),
         aliases=("MultiMarginLoss",),
+    ),
+    LossSpec(
+        name="triplet_margin_loss",
+        title=Text("Triplet margin loss (anchor)", "三元组间隔损失（锚点）"),
+        family="margins",
+        description=_triplet_description,
+        loss=_triplet,
+        wrt=u[j],
+        parameters=(eps, margin, power),
+        remarks=(_triplet_kink,),
+        aliases=("TripletMarginLoss", "triplet_margin_with_distance_loss", "TripletMarginWithDistanceLoss"),
+    ),
+    LossSpec(
+        name="triplet_margin_loss_positive",
+        title=Text("Triplet margin loss (positive)", "三元组间隔损失（正样本）"),
+        family="margins",
+        description=_triplet_description,
+        loss=_triplet,
+        wrt=v[j],
+        parameters=(eps, margin, power),
+        remarks=(_triplet_kink,),
+    ),
+    LossSpec(
+        name="triplet_margin_loss_negative",
+        title=Text("Triplet margin loss (negative)", "三元组间隔损失（负样本）"),
+        family="margins",
+        description=_triplet_description,
+        loss=_triplet,
+        wrt=w[j],
+        parameters=(eps, margin, power),
+        remarks=(_triplet_kink,),
+    ),
+    LossSpec(
+        name="multilabel_margin_loss",
+        title=Text("Multilabel margin loss (one target class)", "多标签间隔损失（一个目标类别）"),
+        family="margins",
+        description=Text(
+            "PyTorch's MultiLabelMarginLoss, for one of the listed target classes t: every class k that is "
+            "not a target (y_k = 0) and scores within 1 of x_t pays max(0, 1 − x_t + x_k), divided by the n "
+            "classes. PyTorch's loss of a sample is the sum of this over its target list (read up to the "
+            "first −1), so its gradient is the sum of these gradients.",
+            "PyTorch 的 MultiLabelMarginLoss，针对列出的一个目标类别 t：每个不是目标（y_k = 0）且得分进入 x_t 的 "
+            "1 以内的类别 k 付出 max(0, 1 − x_t + x_k)，再除以类别数 n。PyTorch 中一个样本的损失是它对目标列表"
+            "（读到第一个 −1 为止）的求和，所以梯度也是这些梯度之和。"),
+        loss=Sum(_multilabel_term(k), (k, 1, n)) / n,
+        wrt=x[j],
+        presented_as=(_multilabel_slope(j) - KroneckerDelta(j, t) * Sum(_multilabel_slope(k), (k, 1, n))) / n,
+        remarks=(_kink("1 − x_t + x_k = 0", "1 − x_t + x_k = 0"),),
+        aliases=("MultiLabelMarginLoss",),
     ),
 )

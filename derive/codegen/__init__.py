@@ -30,7 +30,8 @@ _ORDER = (
     "soft_margin_loss", "multilabel_soft_margin_loss", "hinge_embedding_loss", "margin_ranking_loss",
     "cosine_embedding_loss", "multi_margin_loss", "sigmoid_focal_loss", "softmax_focal_loss", "softmax",
     "log_softmax", "sigmoid", "logistic_regression", "softmax_regression", "log_cosh", "hinge_loss",
-    "squared_hinge",
+    "squared_hinge", "poly_loss_cross_entropy", "sparsemax_loss", "triplet_margin_loss",
+    "triplet_margin_with_distance_loss", "multilabel_margin_loss",
 )
 _BY_NAME = {spec.name: spec for spec in (*api_classes.SPECS, *api_elementwise.SPECS, *api_layers.SPECS)}
 CODE_SPECS: tuple[CodeSpec, ...] = tuple(_BY_NAME[name] for name in _ORDER)

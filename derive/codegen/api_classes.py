@@ -60,6 +60,22 @@ def _activation(name: str, summary: str) -> CodeSpec:
     )
 
 
+_TRIPLET_KERNELS = (
+    KernelSpec(
+        "triplet_margin_loss",
+        ((u, "anchor"), (v, "positive"), (w, "negative")),
+        (Term("triplet_margin_loss", grads=("triplet_margin_loss", "triplet_margin_loss_positive",
+                                             "triplet_margin_loss_negative")),),
+        parameters=((margin, "margin"), (power, "p"), (eps, "eps")),
+        vector=True,
+    ),
+)
+_TRIPLET_NOTES = (
+    "anchor, positive, negative: one shape, (D) or (N, D); the loss has shape () or (N). swap=True "
+    "measures the negative's distance from the positive where that is the smaller one, as PyTorch. At "
+    "the kink (d(a, p) − d(a, n) + margin = 0) the subgradient is the active branch's, PyTorch's choice.",
+)
+
 SPECS = (
     CodeSpec(
         name="cross_entropy",
@@ -157,6 +173,44 @@ SPECS = (
         origin="derive (cross_entropy's conventions)",
     ),
     CodeSpec(
+        name="poly_loss_cross_entropy",
+        mean="1/Σ w[t] over the targets that are not ignore_index (1/N without weights); probability "
+             "targets: 1/N, N the number of rows N·d1·…",
+        summary="Poly-1 cross-entropy −Σ y_c log s_c + ε·Σ y_c (1 − s_c) on logits (optax; ε = 0 is "
+                "cross-entropy).",
+        parameters=signature(
+            "input", "target", weight=None, ignore_index=-100, reduction="mean", epsilon=2.0
+        ),
+        driver="_poly_loss_cross_entropy",
+        runtime="classes",
+        kernels=(
+            KernelSpec(
+                "poly_loss_cross_entropy_index",
+                ((z, "input"), (t, "target")),
+                (Term("poly_loss_cross_entropy_index"),),
+                parameters=((eps, "epsilon"),),
+                vector=True,
+                target=t,
+            ),
+            KernelSpec(
+                "poly_loss_cross_entropy",
+                ((z, "input"), (y, "target")),
+                (Term("poly_loss_cross_entropy", general=True),),
+                parameters=((eps, "epsilon"),),
+                vector=True,
+            ),
+        ),
+        notes=(
+            "optax's poly_loss_cross_entropy(logits, labels, epsilon) with labels of the logits' shape "
+            "along axis -1 is poly_loss_cross_entropy(input, target, epsilon=..., reduction='none') here "
+            "with the classes along axis 1 (cross_entropy's conventions: class indices or probabilities, "
+            "weight, ignore_index, reductions and their denominators). Probability targets need not sum "
+            "to one: the term is Σ y_c (1 − s_c), as optax computes it.",
+            _EMPTY,
+        ),
+        origin="optax.losses (cross_entropy's conventions)",
+    ),
+    CodeSpec(
         name="multi_margin_loss",
         mean="1/N, N the number of rows",
         summary="Multiclass margin (hinge) loss on scores with class-index targets.",
@@ -232,6 +286,58 @@ SPECS = (
         notes=(
             "input1, input2: (D) or (N, D); target: () or (N), labels 1 or −1 (any other label gives 0, as "
             "PyTorch). The norms carry PyTorch's ε = 1e-12 inside the square roots.",
+        ),
+    ),
+    CodeSpec(
+        name="triplet_margin_loss",
+        mean="1/N, N the number of rows",
+        summary="Triplet margin loss max(0, d(anchor, positive) − d(anchor, negative) + margin), "
+                "d(a, b) = ‖a − b + eps‖_p.",
+        parameters=signature("anchor", "positive", "negative", margin=1.0, p=2, eps=1e-06, swap=False,
+                             size_average=None, reduce=None, reduction="mean"),
+        driver="_triplet_margin_loss",
+        runtime="rows",
+        kernels=_TRIPLET_KERNELS,
+        differentiable=("anchor", "positive", "negative"),
+        notes=_TRIPLET_NOTES,
+    ),
+    CodeSpec(
+        name="triplet_margin_with_distance_loss",
+        mean="1/N, N the number of rows",
+        summary="Triplet margin loss with PyTorch's default distance, pairwise_distance (Euclidean, "
+                "eps 1e-6).",
+        parameters=signature("anchor", "positive", "negative", distance_function=None, margin=1.0, swap=False,
+                             reduction="mean"),
+        driver="_triplet_margin_with_distance_loss",
+        runtime="rows",
+        kernels=_TRIPLET_KERNELS,
+        differentiable=("anchor", "positive", "negative"),
+        notes=("distance_function must be None, PyTorch's default: pairwise_distance, ‖a − b + 1e-6‖_2 "
+               "(ValueError otherwise: the derivative of another Python function is not known here); it is "
+               "then triplet_margin_loss with p = 2 and eps = 1e-6.", *_TRIPLET_NOTES),
+    ),
+    CodeSpec(
+        name="multilabel_margin_loss",
+        mean="1/N, N the number of rows",
+        summary="Multilabel margin loss: Σ over the listed targets t and the other classes k of "
+                "max(0, 1 − x_t + x_k), over C.",
+        parameters=signature("input", "target", size_average=None, reduce=None, reduction="mean"),
+        driver="_multilabel_margin_loss",
+        runtime="classes",
+        kernels=(
+            KernelSpec(
+                "multilabel_margin_loss",
+                ((x, "input"), (t, "target"), (y, "is_target")),
+                (Term("multilabel_margin_loss"),),
+                vector=True,
+                target=t,
+            ),
+        ),
+        notes=(
+            "input: (), (C) or (N, C); target: integer class indices of the input's shape, each row's list "
+            "read up to its first negative entry (a class listed twice counts twice, as PyTorch). The "
+            "kernel is the loss of one listed target; the function sums it over the list.",
+            "At a kink (1 − x_t + x_k = 0) the subgradient is 0, PyTorch's choice (its test is z > 0).",
         ),
     ),
     _activation("softmax", "Softmax"),

@@ -363,4 +363,15 @@ SPECS = (
            _pointwise("squared_hinge", arguments=((x0, "input"), (y_pm, "target"))),
            ("Keras turns targets that are all 0 or 1 into ±1 first and averages over the last axis; here "
             "the target is used as given and the loss is per element.",)),
+    CodeSpec(
+        name="sparsemax_loss",
+        summary="Binary sparsemax loss sparse_plus(±z) for labels 0 and 1 (optax).",
+        parameters=signature("input", "target", reduction="none"),
+        driver="_sparsemax_loss", runtime="elementwise",
+        kernels=(_pointwise("sparsemax_loss", arguments=_LOGITS),),
+        notes=("target: labels 0 or 1 (ValueError otherwise), the input's shape. The gradient is "
+               "clip((u + 1)/2, 0, 1)·(1 − 2y) with u = (1 − 2y)·z: the sparse sigmoid of z minus the label.",
+               _MEAN),
+        origin="optax.losses",
+    ),
 )

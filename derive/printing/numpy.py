@@ -22,10 +22,12 @@ from dataclasses import dataclass
 
 from sympy import (
     Add,
+    And,
     Expr,
     GreaterThan,
     IndexedBase,
     LessThan,
+    Not,
     Piecewise,
     S,
     StrictGreaterThan,
@@ -249,16 +251,19 @@ class NumPyPrinter(StrPrinter):
 
     def _print_Piecewise(self, expr: Piecewise) -> str:
         """Nested ``np.where``.  A comparison with NaN is False, which would hand a NaN operand to
-        the branch after it; where that branch does not carry the operand (a constant, a label), the
-        condition's negation selects it, and where neither holds the result is lhs − rhs, which is
-        NaN there: NaN propagates, in the operands' dtype."""
+        the branch after it; where that branch does not carry every symbol of the condition (a
+        constant, a label), the condition's negation selects it, and where neither holds the result
+        is lhs − rhs of its comparisons, which is NaN there: NaN propagates, in the operands' dtype."""
         *pieces, (last, condition) = expr.args
         if condition != S.true:
             raise PrintingError(f"a Piecewise needs an 'otherwise' branch: {expr}")
         code, rest = self._print(last), last
         for value, cond in reversed(pieces):
-            if isinstance(cond, _ORDERED) and not (rest.free_symbols & cond.free_symbols):
-                code = f"np.where({self._print(cond.negated)}, {code}, {self._print(cond.lhs - cond.rhs)})"
+            parts = cond.args if isinstance(cond, And) else (cond,)
+            ordered = [c for c in parts if isinstance(c, _ORDERED)]
+            if ordered and not cond.free_symbols <= rest.free_symbols:
+                nan = self._print(Add(*(c.lhs - c.rhs for c in ordered)))
+                code = f"np.where({self._print(Not(cond).simplify())}, {code}, {nan})"
             code = f"np.where({self._print(cond)}, {self._print(value)}, {code})"
             rest = Piecewise((value, cond), (rest, True))
         return code
@@ -279,6 +284,9 @@ class NumPyPrinter(StrPrinter):
 
     def _print_And(self, expr: Expr) -> str:
         return " & ".join(self.parenthesize(a, PRECEDENCE["BitwiseAnd"]) for a in expr.args)
+
+    def _print_Or(self, expr: Expr) -> str:
+        return " | ".join(self.parenthesize(a, PRECEDENCE["BitwiseOr"]) for a in expr.args)
 
     def _print_KroneckerDelta(self, expr: Expr) -> str:
         raise PrintingError(f"a Kronecker delta must be split off before printing: {expr}")
