@@ -65,7 +65,19 @@ def _first(braced: str | None, bare: str) -> str:
 
 # --- LaTeX -------------------------------------------------------------------------------------
 
+_QUOTED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)'")  # a quoted code value: reduction='mean'
+
+
 def _tex_escape(text: str) -> str:
+    """Special characters escaped, Unicode math as commands; ``'mean'`` in typewriter type with
+    straight quotes (a plain ``'`` would be typeset as a curly ’)."""
+    parts = _QUOTED.split(text)
+    return "".join(_tex_chars(part) if number % 2 == 0 else
+                   rf"\texttt{{\textquotesingle{{}}{_tex_chars(part)}\textquotesingle{{}}}}"
+                   for number, part in enumerate(parts))
+
+
+def _tex_chars(text: str) -> str:
     out = []
     for char in text:
         if char in _TEX_SPECIAL:
