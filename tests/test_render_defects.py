@@ -1,4 +1,4 @@
-"""Rendering defects of issue 15: spaces in HTML math, expm1, quoted code values in LaTeX, cross-references."""
+"""Rendering defects of issue 15: spaces in HTML math, expm1, quoted code values in LaTeX, cross-links."""
 
 from derive.catalogue import spec
 from derive.render.documents import render_document

@@ -12,22 +12,13 @@ from pathlib import Path
 import pytest
 
 from derive.catalogue import lemmas, names, verified
-from derive.render import build, plots
+from derive.render import plots
 from derive.render.documents import FORMATS
 from derive.render.pages import PAGES
 from derive.render.phrases import LANGUAGES, phrases
 
 ROOT = Path(__file__).resolve().parent.parent
 COMMITTED = ROOT / "outputs"
-
-
-@pytest.fixture(scope="session")
-def tree(tmp_path_factory) -> Path:
-    """Everything `derive all` writes, in a fresh folder."""
-    root = tmp_path_factory.mktemp("outputs")
-    for _ in build.write(root, build.plan(), jobs=2):
-        pass
-    return root
 
 
 def _documents(tree: Path, lang: str, fmt: str) -> list[Path]:

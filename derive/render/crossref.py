@@ -2,7 +2,8 @@
 a link to that document, shown by its title in the reader's language.
 
 Only names with an underscore are linked (``softmax`` or ``entropy`` in a sentence are words, not
-references); code spans are not prose and are left alone.
+references), and only names that are not also a framework's function (``nll_loss`` in a sentence is
+PyTorch's function, not this catalogue's page).
 """
 
 from __future__ import annotations
@@ -14,13 +15,15 @@ from functools import cache
 from markupsafe import Markup, escape
 
 from ..catalogue import SPECS
+from ..catalogue.frameworks import USAGES
 
 __all__ = ["linked"]
 
 
 @cache
 def _pattern() -> re.Pattern[str]:
-    referable = sorted((name for name in SPECS if "_" in name), key=len, reverse=True)
+    apis = {word for usages in USAGES.values() for usage in usages for word in re.findall(r"\w+", usage.api)}
+    referable = sorted((name for name in SPECS if "_" in name and name not in apis), key=len, reverse=True)
     return re.compile(r"(?<![\w`.(/])(" + "|".join(map(re.escape, referable)) + r")(?![\w`(])")
 
 
