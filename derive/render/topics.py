@@ -21,9 +21,9 @@ import numpy as np
 from sympy import IndexedBase, Symbol
 
 from ..catalogue import verified
-from ..constraints import OneHot
-from ..symbols import eps, gamma, j, q0, t, w, y, y0, z, z0
-from ..verify import component, instantiate
+from ..engine.constraints import OneHot
+from ..engine.instances import component, instantiate
+from ..engine.symbols import eps, gamma, j, q0, t, w, y, y0, z, z0
 from . import plots
 from .example import worked_example
 from .phrases import Phrases
