@@ -8,6 +8,7 @@ per node this project adds, and a term order that puts positive terms first
 from __future__ import annotations
 
 from sympy import Add, Derivative, Expr, IndexedBase, Mul
+from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.latex import greek_letters_set as greek_letters
 
@@ -58,6 +59,10 @@ class DeriveLatexPrinter(LatexPrinter):
         if expr.func.__name__ == "KL":  # KL(p‖q)
             args = r" \,\|\, ".join(self._print(a) for a in expr.args)
             return rf"\operatorname{{KL}}\left({args}\right)"
+        name = expr.func.__name__
+        if isinstance(expr, AppliedUndef) and len(name) > 1:  # expm1, logaddexp: one upright name
+            head = rf"\operatorname{{{name}}}" if exp is None else rf"\operatorname{{{name}}}^{{{exp}}}"
+            return rf"{head}\left({', '.join(self._print(a) for a in expr.args)}\right)"
         return super()._print_Function(expr, exp)
 
     def _print_Symbol(self, expr: Expr, style: str = "plain") -> str:

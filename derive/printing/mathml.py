@@ -39,6 +39,7 @@ class DeriveMathMLPrinter(MathMLPresentationPrinter):
     def doprint(self, expr: Expr) -> str:
         node = self._print(expr)
         _flat_brackets(node)
+        _space_before_functions(node)
         return node.toxml().encode("ascii", "xmlcharrefreplace").decode()
 
     # small builders
@@ -206,6 +207,25 @@ def _flat_brackets(node: Element) -> None:
                    for child in children[1:-1] for tag in _TALL):
             for bracket in (children[0], children[-1]):
                 bracket.setAttribute("stretchy", "false")
+
+
+def _function_name(node: Element) -> bool:
+    """True for a named function applied to its argument (``log(s)``, ``logaddexp(0, x)``)."""
+    while node.nodeName == "mrow" and node.firstChild is not None:
+        node = node.firstChild
+    return node.nodeName == "mi" and node.firstChild is not None and len(node.firstChild.data) > 1
+
+
+def _space_before_functions(node: Element) -> None:
+    """An invisible product before a named function becomes a thin space: ``y log(s)``, not
+    ``ylog(s)`` (browsers give invisible times no width)."""
+    for times in [mo for mo in node.getElementsByTagName("mo") if mo.firstChild is not None
+                  and mo.firstChild.data in ("\u2062", "&InvisibleTimes;")]:
+        following = times.nextSibling
+        if following is not None and _function_name(following):
+            space = times.ownerDocument.createElement("mspace")
+            space.setAttribute("width", "0.1667em")
+            times.parentNode.replaceChild(space, times)
 
 
 def _is_mo(node: Element, texts: frozenset[str]) -> bool:

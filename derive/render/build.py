@@ -37,6 +37,7 @@ from .documents import FORMATS, MODULE, has_plot, render_document, render_index,
 from .environment import template
 from .pages import PAGES, slowdown_plot
 from .phrases import LANGUAGES, phrases
+from .topics import improved_plot
 from .training import PLOT_NAME as TRAINING_PLOT
 from .training import training_plot
 
@@ -88,7 +89,8 @@ def _module() -> Callable[[], str] | None:
 
 
 def _plot(name: str) -> plots.Plot:
-    pages = {"mse_vs_cross_entropy": slowdown_plot, TRAINING_PLOT: training_plot}
+    pages = {"mse_vs_cross_entropy": slowdown_plot, TRAINING_PLOT: training_plot,
+             "improved_forms": improved_plot}
     plot = pages[name]() if name in pages else plots.loss_plot(name)
     if plot is None:
         raise ValueError(f"{name} has no plot")
@@ -124,8 +126,11 @@ def plan() -> list[Output]:
         outputs += [Output(f"{lang}/{page}.{fmt}", "page", (page, fmt, lang), page)
                     for lang in LANGUAGES for fmt in FORMATS]
     if plots.available():
-        outputs += [Output(f"plots/{plot}.{kind}", kind, (plot,), "mse_vs_cross_entropy")
-                    for plot in ("mse_vs_cross_entropy", TRAINING_PLOT) for kind in ("svg", "pdf")]
+        outputs += [Output(f"plots/{plot}.{kind}", kind, (plot,), group)
+                    for plot, group in (("mse_vs_cross_entropy", "mse_vs_cross_entropy"),
+                                        (TRAINING_PLOT, "mse_vs_cross_entropy"),
+                                        ("improved_forms", "improved_forms"))
+                    for kind in ("svg", "pdf")]
     outputs += [Output(f"{lang}/index.{fmt}", "index", (fmt, lang, code), "index")
                 for lang in LANGUAGES for fmt in INDEX_FORMATS]
     outputs.append(Output("README.md", "readme", (code,), "index"))

@@ -15,14 +15,14 @@ from ..catalogue import names, verified
 from ..engine.derivation import Named, unwrap
 from ..engine.functions import Sigmoid
 from ..engine.symbols import p0, y0, z0
-from . import plots
+from . import plots, topics
 from .phrases import Phrases
 from .training import training_plot, training_view
 from .views import Math, equation, step_views
 
 __all__ = ["PAGES", "Descent", "IndexEntry", "Section", "index_context", "page_context"]
 
-PAGES = ("information_theory", "mse_vs_cross_entropy")
+PAGES = ("information_theory", "mse_vs_cross_entropy", "framework_map", "improved_forms")
 INFORMATION_ORDER = ("self_information", "entropy", "kl_divergence", "cross_entropy_distributions")
 DESCENT_START, DESCENT_RATE, DESCENT_GOAL, DESCENT_STEPS = 5.0, 1.0, 0.1, 250
 TABLE_LOGITS = (0.0, 2.0, 4.0, 6.0, 8.0)
@@ -135,6 +135,10 @@ def page_context(page: str, t: Phrases) -> dict:
         return _information_theory(t)
     if page == "mse_vs_cross_entropy":
         return _mse_vs_cross_entropy(t)
+    if page == "framework_map":
+        return topics.framework_map(t)
+    if page == "improved_forms":
+        return topics.improved_forms(t)
     raise ValueError(f"page must be one of {', '.join(PAGES)}, not {page!r}")
 
 

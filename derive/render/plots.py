@@ -24,7 +24,8 @@ from ..engine.derivation import unwrap
 from ..engine.symbols import alpha, eps, gamma, p0, q0, y0, z0
 from ..printing.latex import latex
 
-__all__ = ["PARAMETER_VALUES", "Plot", "available", "descent", "loss_plot", "numeric", "slowdown_plot"]
+__all__ = ["PARAMETER_VALUES", "Plot", "available", "curves_plot", "descent", "loss_plot", "numeric",
+           "slowdown_plot"]
 
 PARAMETER_VALUES: dict[Symbol, float] = {gamma: 2.0, alpha: 0.25, q0: 3.0, eps: 0.1}
 DOMAINS: dict[Symbol, tuple[float, float]] = {z0: (-6.0, 6.0), p0: (0.02, 0.98)}
@@ -113,7 +114,8 @@ def loss_plot(name: str) -> Plot | None:
             axis.set_xlabel(f"${latex(d.wrt)}$")
             axis.axhline(0, color="0.5", linewidth=0.6)
         if targets != (None,):
-            right.legend(frameon=False)
+            for axis in (left, right):
+                axis.legend(frameon=False)
         shown = [f"{latex(s)} = {v:g}" for s, v in PARAMETER_VALUES.items() if s in d.parameters]
         if shown:
             left.set_title(f"${', '.join(shown)}$", fontsize=9)
@@ -139,9 +141,8 @@ def slowdown_plot(start: float, rate: float, steps: int) -> Plot:
     with matplotlib.rc_context(_RC):
         figure, (left, right) = _figure()
         x = np.linspace(-6.0, 8.0, 561)
-        for d in (ce, mse):
+        for d, label in ((ce, "cross-entropy"), (mse, "squared error")):
             grad = numeric(d.gradient, [z0, y0])
-            label = f"${latex(d.gradient)}$"
             left.semilogy(x, np.abs(grad(x, np.zeros_like(x))), label=label)
             path = descent(lambda z, grad=grad: float(grad(z, 0.0)), start, rate, steps)
             right.plot(np.arange(steps + 1), sigmoid(path), label=label)
@@ -150,5 +151,25 @@ def slowdown_plot(start: float, rate: float, steps: int) -> Plot:
         right.set_xlabel("$k$")
         right.set_ylabel(r"$a = \sigma(z)$")
         right.set_ylim(0, 1)
-        left.legend(frameon=False, fontsize=8)
+        for axis in (left, right):
+            axis.legend(frameon=False, fontsize=8)
         return _save("mse_vs_cross_entropy", figure)
+
+
+def curves_plot(name: str, curves: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...],
+                domain: tuple[float, float], xlabel: str, ylabel: str) -> Plot:
+    """One panel: each curve ``(legend, f)`` drawn as ``f(x)`` over ``domain``."""
+    import matplotlib
+    from matplotlib.figure import Figure
+
+    with matplotlib.rc_context(_RC):
+        figure = Figure(figsize=(6.0, 3.2), layout="constrained")
+        axis = figure.subplots()
+        x = np.linspace(*domain, 400)
+        for label, f in curves:
+            axis.plot(x, f(x), label=label)
+        axis.axhline(0, color="0.5", linewidth=0.6)
+        axis.set_xlabel(xlabel)
+        axis.set_ylabel(ylabel)
+        axis.legend(frameon=False, fontsize=8)
+        return _save(name, figure)

@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from markupsafe import Markup
 
-__all__ = ["code_html", "code_md", "code_tex", "prose_html", "prose_md", "prose_tex"]
+__all__ = ["code_html", "code_md", "code_tex", "math_md", "prose_html", "prose_md", "prose_tex"]
 
 # a one-letter base followed by a short subscript (s_i, δ_ij, p_t), not a code name (log_softmax)
 _SCRIPT = re.compile(
@@ -65,7 +65,19 @@ def _first(braced: str | None, bare: str) -> str:
 
 # --- LaTeX -------------------------------------------------------------------------------------
 
+_QUOTED = re.compile(r"'([A-Za-z_][A-Za-z0-9_]*)'")  # a quoted code value: reduction='mean'
+
+
 def _tex_escape(text: str) -> str:
+    """Special characters escaped, Unicode math as commands; ``'mean'`` in typewriter type with
+    straight quotes (a plain ``'`` would be typeset as a curly ’)."""
+    parts = _QUOTED.split(text)
+    return "".join(_tex_chars(part) if number % 2 == 0 else
+                   rf"\texttt{{\textquotesingle{{}}{_tex_chars(part)}\textquotesingle{{}}}}"
+                   for number, part in enumerate(parts))
+
+
+def _tex_chars(text: str) -> str:
     out = []
     for char in text:
         if char in _TEX_SPECIAL:
@@ -127,6 +139,25 @@ _MD_SPECIAL = re.compile(r"([\\`*$<|])")
 def prose_md(text: str) -> str:
     """A sentence for GitHub Markdown: characters that would start markup are escaped."""
     return _MD_SPECIAL.sub(r"\\\1", text)
+
+
+# LaTeX control symbols that are Markdown backslash escapes: GitHub's Markdown turns ``\,`` into ``,``
+# and ``\\`` into ``\`` inside $…$ before the math is typeset.  Each is written as a control word that
+# MathJax (GitHub, Jupyter, Typora, Obsidian) and KaTeX (VS Code, most blogs) read alike.
+_MD_MATH = {"\\\\": r"\cr ", r"\,": r"\thinspace ", r"\;": r"\thickspace ", r"\!": r"\negthinspace ",
+            r"\|": r"\Vert ", r"\{": r"\lbrace ", r"\}": r"\rbrace ", r"\:": r"\medspace ",
+            r"\%": r"\text{\char37}", r"\#": r"\text{\char35}", r"\&": r"\text{\char38}",
+            r"\_": r"\text{\char95}", r"\$": r"\text{\char36}", "|": r"\vert "}  # | would end a table cell
+_MD_MATH_PATTERN = re.compile("|".join(re.escape(k) for k in sorted(_MD_MATH, key=len, reverse=True)))
+
+
+def math_md(latex: str) -> str:
+    r"""LaTeX for ``$…$`` and ``$$…$$`` in Markdown that every common renderer typesets as written:
+    no backslash escape that Markdown would consume (``\,`` becomes ``\thinspace``, a row break
+    ``\\`` becomes ``\cr``), no blank line, no space just inside an inline ``$``."""
+    # longest match first: a row break \\ is one token, so \\, is a row break then a comma
+    written = _MD_MATH_PATTERN.sub(lambda match: _MD_MATH[match.group()], latex)
+    return re.sub(r"\s*\n\s*", " ", written).strip()
 
 
 def code_md(text: str) -> str:

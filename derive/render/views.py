@@ -21,6 +21,7 @@ from ..engine.functions import Softmax
 from ..engine.symbols import INDICES, n, t
 from ..engine.symbols import s as s_vector
 from ..engine.verify import Check
+from ..printing.latex_mathml import latex_to_mathml
 from .graphs import GraphPicture, graph_picture
 from .mathprint import ENGLISH, Words, document_latex, document_mathml
 from .phrases import Phrases
@@ -45,16 +46,13 @@ class Math:
 
 
 class MatrixMath:
-    """A matrix formula written by hand in the catalogue (``diag(s) − s sᵀ``): LaTeX, and text for HTML."""
+    """A matrix formula written by hand in the catalogue (``diag(s) − s sᵀ``): its LaTeX, and MathML
+    read from that LaTeX."""
 
     def __init__(self, form: MatrixForm):
         self.latex = form.latex
         self.text = form.text
-        self.mathml = f"<mtext>{_xml_escape(form.text)}</mtext>"
-
-
-def _xml_escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        self.mathml = latex_to_mathml(form.latex)
 
 
 def equation(lhs: Expr, rhs: Expr, words: Words = ENGLISH) -> Math:

@@ -1,0 +1,54 @@
+"""The framework map and the improved forms pages (issue 15)."""
+
+import numpy as np
+import pytest
+
+from derive.render.documents import render_document, render_page
+from derive.render.topics import CURVES, _true_class
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("fmt", ["md", "html", "tex"])
+def test_both_pages_render_in_every_format_and_language(fmt, lang):
+    for page in ("framework_map", "improved_forms"):
+        text = render_page(page, fmt, lang)
+        assert len(text) > 2000
+        if fmt != "tex":
+            assert "cross_entropy_label_smoothing" in text or "cross_entropy_index" in text
+
+
+def test_framework_map_gives_input_target_and_the_derived_gradient():
+    text = render_page("framework_map", "md", "en")
+    lines = text.splitlines()
+    row = next(line for line in lines if line.startswith("| `torch.nn.BCEWithLogitsLoss`"))
+    assert "logits" in row and r"\sigma\left(z\right) - y" in row
+    assert "(binary_cross_entropy_with_logits.md)" in row
+    row = next(line for line in lines if line.startswith("| `torch.nn.NLLLoss`"))
+    assert "log-probabilities" in row and r"- w_{t} \delta_{jt}" in row
+    # softmax applied twice: with n = 3 classes the loss cannot go below log(1 + 2/e)
+    assert f"{np.log1p(2 / np.e):.4g}" in text
+    assert "整数类别标签" in render_page("framework_map", "md", "zh")
+    assert "nll_loss takes log-probabilities" in text  # PyTorch's function, not linked as a page
+
+
+def test_improved_forms_curves_are_the_derived_gradients():
+    s = np.linspace(0.05, 0.95, 7)
+    expected = {"cross_entropy_index": s - 1, "cross_entropy_weighted": 2 * (s - 1),
+                "cross_entropy_label_smoothing": s - (1 - 0.1 + 0.1 / 2),
+                "binary_cross_entropy_with_logits_pos_weight": 3 * (s - 1)}
+    for name, _, values in CURVES:
+        curve = _true_class(name, values)(s)
+        if name in expected:
+            assert np.allclose(curve, expected[name]), name
+        else:  # focal γ = 2, two classes: −(1 − s)² log s differentiated through s = σ(z_t − z_2)
+            u = np.log(s) - np.log1p(-s)
+            h = 1e-6
+            loss = lambda v: -(1 - 1 / (1 + np.exp(-v))) ** 2 * np.log(1 / (1 + np.exp(-v)))  # noqa: E731
+            assert np.allclose(curve, (loss(u + h) - loss(u - h)) / (2 * h), atol=1e-6)
+
+
+def test_loss_pages_link_the_topic_pages_that_discuss_them():
+    assert "(framework_map.md)" in render_document("cross_entropy", "md", "en")
+    assert "(improved_forms.md)" in render_document("cross_entropy_label_smoothing", "md", "zh")
+    assert 'href="framework_map.html"' in render_document("nll_loss", "html", "en")
+    assert "framework_map" not in render_document("huber_loss", "md", "en")
