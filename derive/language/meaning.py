@@ -5,11 +5,12 @@ the whitelist becomes a SymPy expression, looking names up only in this module's
 and the caller's vectors and scalars.  A vector expression is written at a placeholder index until
 ``sum``/``mean``/``dot`` binds it; the summation indices are then named ``k``, ``k_2``, ... by depth.
 
-The language: numbers; the caller's named scalars and vectors (length ``n``); ``+ - * / **``; the
-elementwise functions ``log exp sqrt tanh abs sigmoid softplus`` and ``max(a, b)``, ``min(a, b)``;
-on vector names ``softmax(v)``, ``log_softmax(v)`` and ``logsumexp(v)``; the reductions
-``sum(e)``, ``mean(e)`` (over the vector index) and ``dot(a, b)``.  Vectors combine elementwise
-and scalars broadcast.
+The language: numbers, ``pi`` and ``n`` (the class count); the caller's named scalars and vectors
+(length ``n``); ``+ - * / **``; the elementwise functions ``log exp sqrt tanh abs sigmoid softplus
+cosh sinh cos sin acos log1p expm1`` and ``max(a, b)``, ``min(a, b)``; on vector names
+``softmax(v)``, ``log_softmax(v)`` and ``logsumexp(v)``; the reductions ``sum(e)``, ``mean(e)``
+(over the vector index), ``dot(a, b)``, ``norm(e)`` (√Σ e²) and ``max(e)``, ``min(e)`` of one vector
+(:mod:`derive.language.reductions`).  Vectors combine elementwise and scalars broadcast.
 """
 
 from __future__ import annotations
