@@ -87,6 +87,8 @@ def run_cli(paper: Paper, path: Path) -> tuple[int, str, float]:
     done = subprocess.run(command, capture_output=True, text=True, check=False)
     seconds = time.perf_counter() - start
     lines = [line.strip() for line in done.stderr.splitlines() if line.strip()]
+    if lines and lines[0].startswith("Traceback"):  # a crash, not a refusal: its last line says why
+        return done.returncode, f"crashed: {lines[-1]}", seconds
     return done.returncode, (lines[0].removeprefix("Error: ") if lines else ""), seconds
 
 

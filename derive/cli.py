@@ -271,10 +271,11 @@ class _ExpressionCommand(click.Command):
 @click.option("--scalar", "scalars", multiple=True, metavar="NAME=VALUE",
               help="A scalar and its default value; repeat for more.")
 @click.option("--simplex", multiple=True, metavar="NAME", help="A vector that sums to one.")
-@click.option("--onehot", metavar="NAME", help="A one-hot vector (the class t).")
-@click.option("--index", metavar="NAME",
+@click.option("--onehot", multiple=True, metavar="NAME",
+              help="A one-hot vector (the class t; further ones u, v, w); repeat for more.")
+@click.option("--index", multiple=True, metavar="NAME",
               help="A one-hot vector given as class indices: δ_jt in the math, integer labels of shape "
-                   "(...) in the --format py code.")
+                   "(...) in the --format py code; repeat for more.")
 @click.option("--name", default="custom", show_default=True, help="The loss's name (a Python identifier).")
 @click.option("--hessian", is_flag=True, help="Also derive and verify the second derivative.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "tex", "html", "py"]),
@@ -286,18 +287,21 @@ class _ExpressionCommand(click.Command):
 @click.option("--timeout", type=click.FloatRange(min=0), default=300, show_default=True,
               help="Give up after this many seconds (0 or inf: no limit).")
 def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[str, ...],
-           simplex: tuple[str, ...], onehot: str | None, index: str | None, name: str, hessian: bool,
-           fmt: str,
+           simplex: tuple[str, ...], onehot: tuple[str, ...], index: tuple[str, ...], name: str,
+           hessian: bool, fmt: str,
            output: Path | None, lang: str, timeout: float) -> None:
     """Derive your own loss EXPR, verified like the catalogue, e.g.
 
     derive custom "sum(y * (1 - softmax(z)**q) / q)" --wrt z --onehot y --scalar q=0.7
 
-    The language: numbers, the declared vectors and scalars, + - * / **, log exp sqrt tanh abs
-    sigmoid softplus max min (elementwise), softmax log_softmax logsumexp (of a vector or a vector
-    expression such as z/T),
-    sum mean dot (over the vector index).  Exits 2 for input outside the language, 1 when the
-    result fails verification; nothing is written then."""
+    The language: numbers, pi, n (the number of classes), the declared vectors and scalars,
+    + - * / **; elementwise log exp sqrt abs tanh cosh sinh cos sin acos log1p expm1 sigmoid
+    softplus, max(a, b) min(a, b); softmax log_softmax logsumexp of a vector or of a vector
+    expression (z/T, z + tau*log(prior)); over the classes sum mean dot norm (Euclidean) and
+    max(v) min(v).  Vectors and scalars may have any name that is not a function, pi or n,
+    i j k l (indices) or L (the loss); a vector is not s (the softmax), and names ending in
+    _<digits> are taken.  Exits 2 for input outside the language, 1 when the result fails
+    verification; nothing is written then."""
     from .language.custom import DerivationFailed
     from .language.output import render, run, time_limit
 

@@ -2,19 +2,22 @@
 
 import pytest
 from custom_losses import build_loss
-from sympy import IndexedBase, KroneckerDelta, Mul, Rational, Sum, Symbol, exp, tanh
+from sympy import KroneckerDelta, Mul, Rational, Sum, exp, tanh
 
 from derive import from_expression
 from derive.engine.constraints import OneHot
 from derive.engine.functions import LogSoftmax, Sigmoid, Softmax
 from derive.engine.identity import symbolically_equal
 from derive.engine.instances import instantiate
-from derive.engine.symbols import Role, j, k, l, n, role_of, t, x, y, z
+from derive.engine.symbols import Role, j, k, l, n, role_of, t
 from derive.engine.verify import VerificationError
 from derive.language.custom import NO_CLOSED_FORM, SUBGRADIENT, build
+from derive.language.names import Declared, declared_vector
 from derive.printing.text import text
 
-q, eps, alpha, beta = (Symbol(name, real=True) for name in ("q", "eps", "alpha", "beta"))
+# a user's names are their own symbols, apart from the engine's z, y, x of the same spelling
+q, eps, alpha, beta = (Declared(name, real=True) for name in ("q", "eps", "alpha", "beta"))
+x, y, z = (declared_vector(name) for name in ("x", "y", "z"))
 
 
 def same(a, b, constraints=(), sizes=(2, 3)):
@@ -126,7 +129,7 @@ def test_kinks_are_subgradients():
 def test_argument_order_and_roles():
     c = build("sum(target * log(prob)) + sum(logit * target)", wrt="prob", vectors="logit,target",
               name="ce_p")
-    prob, logit, target = (IndexedBase(name, real=True) for name in ("prob", "logit", "target"))
+    prob, logit, target = (declared_vector(name) for name in ("prob", "logit", "target"))
     assert c.vectors == (logit, target, prob)  # declared first, then wrt
     assert c.derivation.gradient == target[j] / prob[j]
     # prob sits in a log: sampled positive; other new vectors are targets in [0, 1]

@@ -96,5 +96,5 @@ def test_the_cli_takes_index(tmp_path):
                                        "-o", str(out)])
     assert result.exit_code == 0, result.output
     assert "integer class indices in [0, n)" in out.read_text(encoding="utf-8")
-    both = CliRunner().invoke(main, [*common, "--onehot", "prior"])
-    assert both.exit_code == 2 and "at most one one-hot vector" in both.output
+    both = CliRunner().invoke(main, [*common, "--onehot", "y"])
+    assert both.exit_code == 2 and "either --onehot" in both.output

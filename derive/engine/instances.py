@@ -23,8 +23,9 @@ _ORIGIN: dict[Symbol, IndexedBase] = {}
 
 
 def component(base: IndexedBase, *m: int) -> Symbol:
-    """The explicit symbol ``z_m`` for component ``m`` of the vector ``base`` (``W_j_k`` for a matrix)."""
-    sym = Symbol("_".join(map(str, (base.label, *m))), real=True)
+    """The explicit symbol ``z_m`` for component ``m`` of the vector ``base`` (``W_j_k`` for a matrix),
+    of the class of the vector's label (a user's vector ``z`` has components apart from the core ``z``'s)."""
+    sym = type(base.label)("_".join(map(str, (base.label, *m))), real=True)
     _ORIGIN[sym] = base
     return sym
 

@@ -14,6 +14,7 @@ from enum import Enum
 from sympy import IndexedBase, Symbol, symbols
 
 __all__ = [
+    "CLASS_INDICES",
     "INDICES",
     "Role",
     "W",
@@ -73,7 +74,9 @@ class Role(Enum):
 n = Symbol("n", integer=True, positive=True)
 i, j, k, l, t = symbols("i j k l t", integer=True)  # noqa: E741 (math names)
 m = Symbol("m", integer=True)  # reserved for the sums inside named functions' definitions
-INDICES = (i, j, k, l, t)
+# the classes of one-hot vectors: y_i = δ_it, and for further one-hot vectors δ_iu, δ_iv, δ_iw
+CLASS_INDICES = (t, *symbols("u v w", integer=True))
+INDICES = (i, j, k, l, *CLASS_INDICES)
 
 # Vectors over 1..n.
 z = IndexedBase("z", real=True)   # logits

@@ -9,8 +9,6 @@ through the same pipeline as the catalogue: :func:`derive.engine.calculus.derive
 
 from __future__ import annotations
 
-import contextlib
-import keyword
 import math
 import re
 import sys
@@ -45,16 +43,14 @@ from ..engine.constraints import Constraint, OneHot, Simplex
 from ..engine.derivation import Derivation, HessianSpec, LossSpec, Text
 from ..engine.functions import NAMED_FUNCTIONS
 from ..engine.identity import UndefinedEverywhere
-from ..engine.symbols import Role, j, k, l, register_role
+from ..engine.symbols import CLASS_INDICES, Role, j, k, l, register_role
 from ..engine.verify import Check, ensure_verified
+from .meaning import CONSTANTS
+from .names import RESERVED, RESERVED_VECTORS, Declared, check_identifier, declared_vector
 from .parse import FUNCTIONS, parse
+from .reductions import ClassMax, ClassMin
 
 __all__ = ["CustomLoss", "DerivationFailed", "build", "from_expression"]
-
-_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]*\Z")
-# index and size symbols, the softmax variable s and the loss L; names ending in _<digits> would
-# clash with the verifier's explicit components (z_1, z_2, ...)
-_RESERVED = frozenset({"i", "j", "k", "l", "m", "n", "t", "s", "L"})
 
 NO_CLOSED_FORM = Text(
     "No further closed form in named terms (s, σ) was found: the gradient above is verified and "
@@ -62,9 +58,11 @@ NO_CLOSED_FORM = Text(
     "没有找到用命名量（s、σ）表示的更进一步的闭式：上面的梯度已通过验证，是这些规则所能化到的最简形式。")
 SUBGRADIENT = Text(
     "abs, max and min have a kink where their arguments meet; there the formula gives one valid "
-    "subgradient (sign(0) = 0, H(0) = 1/2, as torch.abs and torch.maximum do).",
-    "abs、max 和 min 在参数相等处不可导；在那里公式给出的是一个合法的次梯度（sign(0) = 0，H(0) = 1/2，"
-    "与 torch.abs 和 torch.maximum 一致）。")
+    "subgradient (sign(0) = 0, H(0) = 1/2, as torch.abs and torch.maximum do; max(v) and min(v) over "
+    "the classes split the gradient evenly among tied components, as torch.amax does).",
+    "abs、max 和 min 在参数相等处不可导；在那里公式给出的是一个合法的次梯度（sign(0) = 0，"
+    "H(0) = 1/2，与 torch.abs 和 torch.maximum 一致；对类别取 max(v)、min(v) 时梯度在并列的分量间平分，"
+    "与 torch.amax 一致）。")
 
 
 UNDEFINED = ("the expression is undefined everywhere (it divides by zero or takes the log of zero "
@@ -90,13 +88,14 @@ class CustomLoss:
 
 def from_expression(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
                     scalars: Mapping[str, float] | None = None, simplex: Sequence[str] | str = (),
-                    onehot: str | None = None, name: str = "custom", hessian: bool = False,
+                    onehot: Sequence[str] | str | None = None, name: str = "custom", hessian: bool = False,
                     jobs: int = 1) -> Derivation:
     """The verified derivation of the loss ``expression`` with respect to the vector ``wrt``.
 
     ``vectors`` names the vectors (length ``n``; ``wrt`` and the ``simplex``/``onehot`` vectors are
     added when missing), ``scalars`` the scalars and their default values; ``simplex`` vectors sum
-    to one, the ``onehot`` vector is the one-hot encoding of a class ``t``.  Raises ``ValueError``
+    to one, each ``onehot`` vector is the one-hot encoding of a class (``t``, then ``u``, ``v``, ``w``
+    for further ones, skipping declared names: ``y_i = δ_it``).  Raises ``ValueError``
     for bad arguments or an expression outside the language (:class:`derive.language.parse.ExpressionError`),
     :class:`derive.engine.verify.VerificationError` when a check fails.  ``jobs=2`` shares the checks with a
     second process (:func:`derive.engine.verify.verify`)."""
@@ -106,13 +105,13 @@ def from_expression(expression: str, *, wrt: str, vectors: Sequence[str] | str =
 
 def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
           scalars: Mapping[str, float] | None = None, simplex: Sequence[str] | str = (),
-          onehot: str | None = None, name: str = "custom", hessian: bool = False,
-          jobs: int = 1, index: str | None = None) -> CustomLoss:
+          onehot: Sequence[str] | str | None = None, name: str = "custom", hessian: bool = False,
+          jobs: int = 1, index: Sequence[str] | str | None = None) -> CustomLoss:
     """Like :func:`from_expression`, with the checks and the argument list for code generation.
 
-    ``index`` names a one-hot vector that the generated code takes as integer class indices (one per
-    row) instead of one-hot rows; in the math it is ``onehot``'s δ_jt."""
-    _check_identifier("name", name)
+    ``index`` names one-hot vectors that the generated code takes as integer class indices (one per
+    row) instead of one-hot rows; in the math they are one-hot like ``onehot``'s (δ_jt)."""
+    check_identifier("name", name)
     from ..catalogue import SPECS, lemma_checks  # names documents look up; the lemmas' own checks
 
     if name in SPECS:
@@ -120,8 +119,8 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
     simplex_names = _names("simplex", simplex)
     index_names = _names("index", index or ())
     onehot_names = _names("onehot", onehot or ()) + index_names
-    if len(onehot_names) > 1:
-        raise ValueError("onehot: at most one one-hot vector, --onehot or --index (its class is t)")
+    if len(set(onehot_names)) < len(onehot_names):
+        raise ValueError("index: a vector is either --onehot (one-hot rows) or --index (class indices)")
     _check_name("wrt", wrt)
     if wrt in simplex_names + onehot_names:
         raise ValueError(f"wrt: {wrt!r} is also declared --simplex/--onehot; differentiate with "
@@ -130,8 +129,13 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
         raise ValueError("onehot: a vector cannot be both --simplex and --onehot")
     vector_names = list(dict.fromkeys([*_names("vectors", vectors), wrt, *simplex_names, *onehot_names]))
     defaults = _scalar_defaults(scalars or {}, vector_names)
-    bases = {v: IndexedBase(v, real=True) for v in vector_names}
-    symbols = {v: Symbol(v, real=True) for v in defaults}
+    for vector in vector_names:
+        if vector in RESERVED_VECTORS:
+            raise ValueError(f"vectors: {vector!r} is reserved for vectors ({vector}_j is the softmax in "
+                             "the printed math); choose another name")
+    bases = {v: declared_vector(v) for v in vector_names}
+    symbols = {v: Declared(v, real=True) for v in defaults}
+    classes = _class_indices(len(onehot_names), {*vector_names, *defaults})
     loss = parse(expression, bases, symbols)
     if loss.has(zoo, nan):  # SymPy folded a division by zero: x/(a - a) is zoo·x
         raise ValueError(UNDEFINED)
@@ -141,7 +145,8 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
         raise ValueError(f"wrt: the expression does not depend on {wrt!r}")
     _declare_roles(loss, bases, vector, symbols, defaults)
     assumptions: tuple[Constraint, ...] = (*(Simplex(bases[v]) for v in simplex_names),
-                                           *(OneHot(bases[v]) for v in onehot_names))
+                                           *(OneHot(bases[v], c) for v, c in zip(onehot_names, classes,
+                                                                                  strict=True)))
     spec = LossSpec(
         name=name,
         title=Text(f"Custom loss {name}", f"自定义损失 {name}"),
@@ -159,7 +164,7 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
             derivation = _derive(replace(spec, presented_as=tidy))
         closed = _closed_form(derivation.gradient, vector)
         remarks = (() if closed else (NO_CLOSED_FORM,)) + \
-            ((SUBGRADIENT,) if loss.has(Abs, Max, Min) else ())
+            ((SUBGRADIENT,) if loss.has(Abs, Max, Min, ClassMax, ClassMin) else ())
         derivation = replace(derivation, remarks=remarks)
         checks = (*ensure_verified(derivation, jobs), *lemma_checks(derivation))
     except UndefinedEverywhere:  # a denominator the rules do not see is zero, such as sum(y)/2 - sum(y/2)
@@ -191,22 +196,25 @@ def _derive(spec: LossSpec) -> Derivation:
 # --- the arguments ------------------------------------------------------------------------------
 
 
-def _check_identifier(argument: str, value: object) -> None:
-    """A name the generated Python can use: a letter, then letters, digits or '_'; no keyword."""
-    if not isinstance(value, str) or not _NAME.match(value):
-        raise ValueError(f"{argument}: {value!r} is not a valid name (a letter, then letters, digits "
-                         "or '_')")
-    if keyword.iskeyword(value):
-        raise ValueError(f"{argument}: {value!r} is a Python keyword")
-
-
 def _check_name(argument: str, value: object) -> None:
-    """The name of a vector or scalar: an identifier that is no index, function or component."""
-    _check_identifier(argument, value)
-    if value in _RESERVED or re.search(r"_\d+\Z", value):
-        raise ValueError(f"{argument}: {value!r} is reserved (indices, n, s, L, names ending in _<digits>)")
+    """The name of a vector or scalar: an identifier that is no index, constant, function or component."""
+    check_identifier(argument, value)
+    if value in RESERVED or re.search(r"_\d+\Z", value):
+        raise ValueError(f"{argument}: {value!r} is reserved (the indices i j k l, the loss L, names "
+                         "ending in _<digits>)")
+    if value in CONSTANTS:
+        raise ValueError(f"{argument}: {value!r} is a constant of the language ({CONSTANTS[value]})")
     if value in FUNCTIONS:
         raise ValueError(f"{argument}: {value!r} is the name of a function of the language")
+
+
+def _class_indices(count: int, names: set[str]) -> list[Symbol]:
+    """The class symbols of ``count`` one-hot vectors: t, u, v, w, skipping the declared names."""
+    free = [c for c in CLASS_INDICES if c.name not in names]
+    if count > len(free):
+        raise ValueError(f"onehot: at most {len(free)} one-hot vectors here (their classes are "
+                         f"{', '.join(c.name for c in free)}; the other letters are declared names)")
+    return free[:count]
 
 
 def _names(argument: str, value: Sequence[str] | str) -> list[str]:
@@ -233,7 +241,7 @@ def _scalar_defaults(scalars: Mapping[str, float], vectors: list[str]) -> dict[s
 
 def _declare_roles(loss: Expr, bases: dict[str, IndexedBase], wrt: IndexedBase,
                    symbols: dict[str, Symbol], defaults: dict[str, float]) -> None:
-    """Tell the verifier where to sample each new vector and scalar (core names keep their roles).
+    """Tell the verifier where to sample each declared vector and scalar, whatever its name.
 
     A vector inside a log, a root or a denominator is sampled as probabilities, the ``wrt`` vector
     otherwise as reals, any other vector as targets in [0, 1]; a scalar near its default's sign
@@ -252,8 +260,7 @@ def _declare_roles(loss: Expr, bases: dict[str, IndexedBase], wrt: IndexedBase,
         roles[symbol] = Role.PROBABILITY if 0 < value < 1 else Role.POSITIVE if value >= 1 \
             else Role.SMOOTHING if value == 0 else Role.REAL
     for symbol, role in roles.items():
-        with contextlib.suppress(ValueError):  # a core symbol (z, y, p, ...) keeps its own role
-            register_role(symbol, role)
+        register_role(symbol, role)  # the user's own symbols: the core z, y, ... keep their roles
 
 
 def _tidy(gradient: Expr) -> Expr | None:

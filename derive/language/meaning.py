@@ -5,12 +5,13 @@ the whitelist becomes a SymPy expression, looking names up only in this module's
 and the caller's vectors and scalars.  A vector expression is written at a placeholder index until
 ``sum``/``mean``/``dot`` binds it; the summation indices are then named ``k``, ``k_2``, ... by depth.
 
-The language: numbers; the caller's named scalars and vectors (length ``n``); ``+ - * / **``; the
-elementwise functions ``log exp sqrt tanh abs sigmoid softplus`` and ``max(a, b)``, ``min(a, b)``;
-on vectors ``softmax(u)``, ``log_softmax(u)`` and ``logsumexp(u)``, where ``u`` is a vector
-name or any vector expression; the reductions
-``sum(e)``, ``mean(e)`` (over the vector index) and ``dot(a, b)``.  Vectors combine elementwise
-and scalars broadcast.
+The language: numbers, ``pi`` and ``n`` (the class count); the caller's named scalars and vectors
+(length ``n``); ``+ - * / **``; the elementwise functions ``log exp sqrt tanh abs sigmoid softplus
+cosh sinh cos sin acos log1p expm1`` and ``max(a, b)``, ``min(a, b)``; on vectors
+``softmax(u)``, ``log_softmax(u)`` and ``logsumexp(u)``, where ``u`` is a vector name or any vector
+expression; the reductions ``sum(e)``, ``mean(e)``
+(over the vector index), ``dot(a, b)``, ``norm(e)`` (√Σ e²) and ``max(e)``, ``min(e)`` of one vector
+(:mod:`derive.language.reductions`).  Vectors combine elementwise and scalars broadcast.
 """
 
 from __future__ import annotations
@@ -32,10 +33,16 @@ from sympy import (
     S,
     Sum,
     Symbol,
+    acos,
+    cos,
+    cosh,
     exp,
     log,
     nan,
     oo,
+    pi,
+    sin,
+    sinh,
     sqrt,
     tanh,
     zoo,
@@ -43,18 +50,24 @@ from sympy import (
 
 from ..engine.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus, vector_expression
 from ..engine.symbols import k, n
+from .reductions import ClassMax, ClassMin
 
-__all__ = ["FUNCTIONS", "MAX_EXPONENT", "OPERATORS", "ExpressionError", "node_column", "translate"]
+__all__ = ["CONSTANTS", "FUNCTIONS", "MAX_EXPONENT", "OPERATORS", "ExpressionError", "node_column",
+           "translate"]
 
 MAX_EXPONENT = 64      # |numeric exponent|, so that 9**9**9 is refused rather than computed
 
 _ELEMENTWISE: dict[str, Callable[[Expr], Expr]] = {
     "log": log, "exp": exp, "sqrt": sqrt, "tanh": tanh, "abs": Abs,
-    "sigmoid": Sigmoid, "softplus": Softplus,
+    "sigmoid": Sigmoid, "softplus": Softplus, "cosh": cosh, "sinh": sinh, "cos": cos, "sin": sin,
+    "acos": acos,
+    # the same numbers as log(1 + x) and exp(x) − 1; the generated code evaluates them stably
+    "log1p": lambda x: log(1 + x), "expm1": lambda x: exp(x) - 1,
 }
+CONSTANTS: dict[str, Expr] = {"n": n, "pi": pi}  # n: the number of classes (the vectors' length)
 _PAIRWISE: dict[str, Callable[[Expr, Expr], Expr]] = {"max": Max, "min": Min}
 _ON_VECTORS = {"softmax", "log_softmax", "logsumexp"}
-_REDUCTIONS = {"sum", "mean", "dot"}
+_REDUCTIONS = {"sum", "mean", "dot", "norm"}
 FUNCTIONS: frozenset[str] = frozenset({*_ELEMENTWISE, *_PAIRWISE, *_ON_VECTORS, *_REDUCTIONS})
 
 OPERATORS: dict[type[ast.operator], Callable[[Expr, Expr], Expr]] = {
@@ -135,6 +148,8 @@ class _Translator:
             return _Value(self.vectors[node.id][_ELEMENT], True)
         if node.id in self.scalars:
             return _Value(self.scalars[node.id], False)
+        if node.id in CONSTANTS:
+            return _Value(CONSTANTS[node.id], False)
         if node.id in FUNCTIONS:
             raise self.error(f"{node.id} is a function; call it as {node.id}(...)", node)
         raise self.error(f"unknown name {node.id!r} (declare it as a vector or a scalar)", node)
@@ -162,6 +177,10 @@ class _Translator:
                 f"unknown function {name!r} (the language has: {known})"
             raise self.error(message, node)
         arity = 2 if name in _PAIRWISE or name == "dot" else 1
+        if name in _PAIRWISE and len(node.args) == 1:
+            return self._extremum(name, node.args[0])
+        if name == "norm":
+            return self._norm(node.args[0]) if len(node.args) == 1 else self._arity_error(name, 1, node)
         if len(node.args) != arity:
             raise self.error(f"{name}() takes {arity} argument{'s' * (arity > 1)} "
                              f"({len(node.args)} given)", node)
@@ -179,14 +198,29 @@ class _Translator:
         total = _sum(body)
         return _Value(total / n if name == "mean" else total, False)
 
+    def _arity_error(self, name: str, arity: int, node: ast.Call) -> _Value:
+        raise self.error(f"{name}() takes {arity} argument{'s' * (arity > 1)} ({len(node.args)} given)", node)
+
+    def _vector(self, name: str, arg: ast.AST) -> Expr:
+        value = self.visit(arg)
+        if not value.vector:
+            raise self.error(f"{name}() of one argument needs a vector; this is a scalar", arg)
+        return value.expr
+
+    def _extremum(self, name: str, arg: ast.AST) -> _Value:
+        """``max(v)``: the largest component (a reduction); ``max(a, b)`` stays elementwise."""
+        index = Dummy("index", integer=True)
+        body = self._vector(name, arg).xreplace({_ELEMENT: index})
+        return _Value((ClassMax if name == "max" else ClassMin)(body, index, n), False)
+
+    def _norm(self, arg: ast.AST) -> _Value:
+        """``norm(v)``: the Euclidean norm, √(Σ_k v_k²)."""
+        return _Value(sqrt(_sum(self._vector("norm", arg) ** 2)), False)
+
     def _on_vector(self, name: str, arg: ast.AST) -> _Value:
         """``softmax(u)``, ``log_softmax(u)``, ``logsumexp(u)`` of a vector ``u``: a name or any vector
         expression (``z/T``, ``z + tau*log(prior)``)."""
-        value = self.visit(arg)
-        if not value.vector:
-            raise self.error(f"{name}() needs a vector (a declared vector or an expression of one); "
-                             "this is a scalar", arg)
-        vector = vector_expression(value.expr, _ELEMENT)
+        vector = vector_expression(self._vector(name, arg), _ELEMENT)
         if name == "logsumexp":
             return _Value(LogSumExp(vector), False)
         return _Value((Softmax if name == "softmax" else LogSoftmax)(vector, _ELEMENT), True)
@@ -199,10 +233,14 @@ def _sum(body: Expr) -> Sum:
 
 def _name_indices(expr: Expr, depth: int = 0) -> Expr:
     """Name the summation indices by depth: ``k`` for the outermost sums, then ``k_2``, ``k_3``..."""
-    if isinstance(expr, Sum):
-        (index, low, high), body = expr.limits[0], expr.function
+    if isinstance(expr, Sum | ClassMax | ClassMin):
+        (index, low, high), body = expr.limits[0] if isinstance(expr, Sum) else (*expr.args[1:], n), \
+            expr.args[0]
         name = k if depth == 0 else Symbol(f"k_{depth + 1}", integer=True)
-        return Sum(_name_indices(body.xreplace({index: name}), depth + 1), (name, low, high))
+        if not isinstance(expr, Sum):  # a function's bound index stays apart from the free indices
+            name = Dummy(name.name, integer=True)
+        inner = _name_indices(body.xreplace({index: name}), depth + 1)
+        return Sum(inner, (name, low, high)) if isinstance(expr, Sum) else expr.func(inner, name, high)
     if not expr.args or isinstance(expr, IndexedBase | Rational):
         return expr
     return expr.func(*[_name_indices(a, depth) for a in expr.args])

@@ -11,6 +11,8 @@ it is right for every input, as autograd of the same expression would be.
 
 from __future__ import annotations
 
+import builtins
+import re
 from functools import cache
 
 import jinja2
@@ -48,7 +50,7 @@ def module_source(loss: CustomLoss) -> str:
     d = loss.derivation
     vectors = [v.label.name for v in loss.vectors]
     scalars = [(s.name, default) for s, default in loss.scalars]
-    clash = sorted({*vectors, *(name for name, _ in scalars)} & (_TAKEN | {d.name}))
+    clash = sorted({*vectors, *(name for name, _ in scalars)} & (_TAKEN | _builtins_used() | {d.name}))
     if clash:
         raise ValueError(f"name: {clash[0]!r} is taken by the generated module; rename it")
     general = d.gradient_general if d.gradient_general is not None else d.gradient
@@ -86,6 +88,15 @@ def _environment() -> jinja2.Environment:
                              keep_trailing_newline=True)
     env.filters.update(statement=statement, call=call)  # the line layout of `derive code`
     return env
+
+
+@cache
+def _builtins_used() -> frozenset[str]:
+    """The Python builtins the module's templates call (ValueError, isinstance, ...): an argument of
+    that name would shadow them."""
+    source = "".join((templates_dir() / "code" / name).read_text(encoding="utf-8")
+                     for name in ("custom.py.j2", "_core.py.j2"))
+    return frozenset(name for name in dir(builtins) if re.search(rf"\b{name}\b", source))
 
 
 def _lines(scope: Scope, start: int) -> list[Line]:

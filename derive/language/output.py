@@ -61,12 +61,12 @@ def render(loss: CustomLoss, fmt: str, styled: bool = False, lang: str = "en") -
 
 
 def run(expression: str, *, wrt: str, vectors: Sequence[str], scalars: Sequence[str],
-        simplex: Sequence[str], onehot: str | None, name: str, hessian: bool, jobs: int = 1,
-        index: str | None = None) -> CustomLoss:
+        simplex: Sequence[str], onehot: Sequence[str], name: str, hessian: bool, jobs: int = 1,
+        index: Sequence[str] = ()) -> CustomLoss:
     """Build the loss from the command-line values (``vectors`` items may hold several names)."""
     return build(expression, wrt=wrt, vectors=" ".join(vectors), scalars=parse_scalars(scalars),
-                 simplex=" ".join(simplex), onehot=onehot, index=index, name=name, hessian=hessian,
-                 jobs=jobs)
+                 simplex=" ".join(simplex), onehot=" ".join(onehot), index=" ".join(index), name=name,
+                 hessian=hessian, jobs=jobs)
 
 
 class _Expired(BaseException):

@@ -14,6 +14,7 @@ from sympy.printing.latex import greek_letters_set as greek_letters
 
 from ..engine.derivation import Named
 from ..engine.functions import shown_vector
+from .declared import declared_latex
 
 __all__ = ["LatexPrinter", "latex"]
 
@@ -71,6 +72,9 @@ class DeriveLatexPrinter(LatexPrinter):
         if name.isalpha() and len(name) > 1 and name.isascii() and name not in _GREEK_NAMES:
             return rf"\mathrm{{{name}}}"
         return super()._print_Symbol(expr, style)
+
+    def _print_Declared(self, expr: Expr, style: str = "plain") -> str:
+        return declared_latex(expr.name)
 
     def _print_Named(self, expr: Named, exp: str | None = None) -> str:
         label = self._print(expr.label)

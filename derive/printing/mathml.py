@@ -18,6 +18,7 @@ from sympy.printing.mathml import MathMLPresentationPrinter
 
 from ..engine.derivation import Named
 from ..engine.functions import shown_vector
+from .declared import declared_text
 from .latex import _runs, reader_order
 
 __all__ = ["mathml"]
@@ -102,6 +103,9 @@ class DeriveMathMLPrinter(MathMLPresentationPrinter):
         if sym.name in _GREEK_NAMES:
             return self._identifier(_GREEK_NAMES[sym.name])
         return super()._print_Symbol(sym, style)
+
+    def _print_Declared(self, sym: Expr, style: str = "plain") -> Element:
+        return self._identifier(declared_text(sym.name))
 
     def _print_Exp1(self, expr: Expr) -> Element:
         return self._identifier("e")

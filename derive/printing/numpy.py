@@ -103,7 +103,8 @@ class NumPyPrinter(StrPrinter):
     _FUNCTIONS: Mapping[str, tuple[str, str]] = {  # SymPy name: (NumPy function, variable prefix)
         "exp": ("np.exp", "exp"), "log": ("np.log", "log"), "log1p": ("np.log1p", "log1p"),
         "expm1": ("np.expm1", "expm1"), "sign": ("np.sign", "sign"), "Abs": ("np.abs", "absolute"),
-        "tanh": ("np.tanh", "tanh"),
+        "tanh": ("np.tanh", "tanh"), "cosh": ("np.cosh", "cosh"), "sinh": ("np.sinh", "sinh"),
+        "cos": ("np.cos", "cos"), "sin": ("np.sin", "sin"), "acos": ("np.arccos", "acos"),
     }
 
     def __init__(self, scope: Scope):

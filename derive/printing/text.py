@@ -7,6 +7,7 @@ from sympy.printing.str import StrPrinter
 
 from ..engine.derivation import Named
 from ..engine.functions import shown_vector
+from .declared import declared_text
 from .latex import reader_order
 
 __all__ = ["text"]
@@ -23,8 +24,14 @@ class TextPrinter(StrPrinter):
     def _print_Symbol(self, expr: Expr) -> str:
         return _GREEK.get(expr.name, expr.name)
 
+    def _print_Declared(self, expr: Expr) -> str:
+        return declared_text(expr.name)
+
     def _print_Indexed(self, expr: Expr) -> str:
-        return f"{self._print(expr.base.label)}_{''.join(self._print(i) for i in expr.indices)}"
+        label = self._print(expr.base.label)
+        if "_" in label:  # a name with an underscore is one name: (x_j)_j
+            label = f"({label})"
+        return f"{label}_{''.join(self._print(i) for i in expr.indices)}"
 
     def _print_Softmax(self, expr: Expr) -> str:
         if isinstance(expr.vector, IndexedBase):
