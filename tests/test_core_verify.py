@@ -213,3 +213,13 @@ def test_hyperbolic_functions_are_compared_through_exponentials() -> None:
     assert symbolically_equal(1 - tanh(u) ** 2, 1 / cosh(u) ** 2)
     assert not symbolically_equal(tanh(u), sinh(u))
     assert not symbolically_equal(tanh(u), tanh(x0 + y0))
+
+
+def test_powers_with_a_symbolic_exponent_compare_their_bases_by_value():
+    """(1 − a/(a + b))^γ and (b/(a + b))^γ are one number (focal Tversky was rejected for this); a wrong
+    step with a symbolic exponent is still caught."""
+    a, b, gamma = (Symbol(name, positive=True) for name in ("a", "b", "gamma"))
+    assert symbolically_equal((1 - a / (a + b)) ** gamma * a, (b / (a + b)) ** gamma * a)
+    assert symbolically_equal((1 - a / (a + b)) ** (gamma - 1), (a + b) ** (1 - gamma) * b ** (gamma - 1))
+    assert not symbolically_equal((1 - a / (a + b)) ** gamma, (a / (a + b)) ** gamma)
+    assert not symbolically_equal((1 + a) ** gamma, (1 - a) ** gamma)

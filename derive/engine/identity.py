@@ -17,6 +17,7 @@ from sympy import (
     Pow,
     Rational,
     Symbol,
+    cancel,
     exp,
     expand,
     expand_log,
@@ -62,10 +63,11 @@ def _as_rational(expr: Expr) -> Expr:
 
     def split_power(e: Pow) -> Expr:
         result = Pow(e.base, e.exp.as_coeff_Add()[0])
+        base = cancel(e.base)  # one spelling per base: (1 − a/b)^γ and ((b − a)/b)^γ are one atom
         for term in Add.make_args(e.exp.as_coeff_Add()[1]):
             coeff, symbolic = term.as_coeff_Mul()
-            result *= generator(Pow(e.base, symbolic)) ** coeff if coeff.is_Integer \
-                else generator(Pow(e.base, term))
+            result *= generator(Pow(base, symbolic)) ** coeff if coeff.is_Integer \
+                else generator(Pow(base, term))
         return result
 
     def split_exp(e: exp) -> Expr:
