@@ -948,7 +948,8 @@ def _multilabel_margin_loss(kernels, input, target, size_average, reduce, reduct
         if not active.any():
             break
         t_p = np.where(active, t[:, position : position + 1], 0)
-        value, grad_p = _blocks(kernel, (z, t_p, is_target), (), None if g is None else np.where(active, g, 0))
+        g_p = None if g is None else np.where(active, g, 0)
+        value, grad_p = _blocks(kernel, (z, t_p, is_target), (), g_p)
         loss += np.where(active, value, 0)
         if grad is not None:
             grad += grad_p
@@ -1164,7 +1165,8 @@ def _sum_to(grad, shape):
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    axes = (*range(lead), *(lead + a for a, size in enumerate(shape) if size == 1 and grad.shape[lead + a] != 1))
+    stretched = (lead + a for a, size in enumerate(shape) if size == 1 and grad.shape[lead + a] != 1)
+    axes = (*range(lead), *stretched)
     return np.sum(grad, axis=axes, keepdims=True).reshape(shape)
 
 
@@ -1186,7 +1188,8 @@ def _soft_margin_loss(kernels, input, target, size_average, reduce, reduction, g
     """The target broadcasts to the input's shape (PyTorch does, without a warning)."""
     x = _floating("input", input)
     y = _broadcastable("target", _floating("target", target, x.dtype), "input", x.shape)
-    return _elementwise(kernels[0], (x, y), (), _reduction(size_average, reduce, reduction), grad_output, want)
+    reduction = _reduction(size_average, reduce, reduction)
+    return _elementwise(kernels[0], (x, y), (), reduction, grad_output, want)
 
 
 def _hinge_embedding_loss(kernels, input, target, margin, size_average, reduce, reduction, grad_output, want):
@@ -1203,8 +1206,9 @@ def _margin_ranking_loss(kernels, input1, input2, target, margin, size_average, 
     x1 = _floating("input1", input1)
     x2, y = _floating("input2", input2, x1.dtype), _floating("target", target, x1.dtype)
     arrays = _broadcast(("input1", x1), ("input2", x2), ("target", y))
-    return _elementwise(kernels[0], arrays, (_real("margin", margin),), _reduction(size_average, reduce, reduction),
-                        grad_output, want, shapes=(x1.shape, x2.shape))
+    reduction = _reduction(size_average, reduce, reduction)
+    return _elementwise(kernels[0], arrays, (_real("margin", margin),), reduction, grad_output, want,
+                        shapes=(x1.shape, x2.shape))
 
 
 # --- losses and activations along one axis of each row ---------------------------------------------
@@ -1227,7 +1231,8 @@ def _along_axis(kernel, input, dim, dtype, grad_output, want):
 
     `grad_output` has the output's shape; the gradient is its vector-Jacobian product."""
     given = np.asarray(input)
-    x = _floating("input", given) if dtype is None else _floating("input", given, _float_dtype("dtype", dtype))
+    cast = None if dtype is None else _float_dtype("dtype", dtype)
+    x = _floating("input", given, cast)
     axis = _softmax_dim(dim, x.ndim)
     moved = np.moveaxis(x.reshape(x.shape or (1,)), axis, -1)
     rows = moved.reshape(int(np.prod(moved.shape[:-1])), moved.shape[-1])
@@ -2285,9 +2290,8 @@ def _k_multilabel_margin_loss(input, target, is_target, coef=None):
     input_t = np.take_along_axis(input, target, axis=1)  # x_t: the component at the target class
     # Σ_k (1 + x_k − x_t if y_k = 0 & (x_k − x_t > -1); else 0)
     total = (
-        np.sum(np.where((is_target == 0) & ((input - input_t > -1)), 1 + input - input_t,
-        np.where((is_target != 0) | ((input - input_t <= -1)), 0, 1 + input - input_t)), axis=1,
-        keepdims=True)
+        np.sum(np.where((is_target == 0) & (input - input_t > -1), 1 + input - input_t,
+        np.where((is_target != 0) | (input - input_t <= -1), 0, 1 + input - input_t)), axis=1, keepdims=True)
     )
     value = total/input.shape[1]  # L = Σ_k (1 + x_k − x_t if y_k = 0 & (x_k − x_t > -1); else 0)/n
     if coef is None:
@@ -2296,15 +2300,14 @@ def _k_multilabel_margin_loss(input, target, is_target, coef=None):
     # Σ_k (0 if k = t; 1 if y_k = 0 & (x_k − x_t > -1); else 0)
     total_2 = (
         np.sum(np.where(is_t, 0,
-        np.where((is_target == 0) & ((input - input_t > -1)), 1,
-        np.where((is_target != 0) | ((input - input_t <= -1)), 0, 1 + input - input_t))), axis=1,
-        keepdims=True)
+        np.where((is_target == 0) & (input - input_t > -1), 1,
+        np.where((is_target != 0) | (input - input_t <= -1), 0, 1 + input - input_t))), axis=1, keepdims=True)
     )
     # coef·((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_k − x_t > -1); else 0))/n
     grad = (
         np.where(is_t, 0,
-        coef*np.where((is_target == 0) & ((input - input_t > -1)), 1,
-        np.where((is_target != 0) | ((input - input_t <= -1)), 0, 1 + input - input_t))/input.shape[1])
+        coef*np.where((is_target == 0) & (input - input_t > -1), 1,
+        np.where((is_target != 0) | (input - input_t <= -1), 0, 1 + input - input_t))/input.shape[1])
     )
     # the δ_jt term, added at the target class (no one-hot array)
     _add_at(grad, target, -coef*total_2/input.shape[1])
@@ -3678,7 +3681,8 @@ _TRIPLET_MARGIN_LOSS_KERNELS = (_k_triplet_margin_loss,)
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False, size_average=None,
                         reduce=None, reduction="mean"):
-    """Triplet margin loss max(0, d(anchor, positive) − d(anchor, negative) + margin), d(a, b) = ‖a − b + eps‖_p.
+    """Triplet margin loss max(0, d(anchor, positive) − d(anchor, negative) + margin), d(a, b) = ‖a − b +
+    eps‖_p.
 
     As torch.nn.functional.triplet_margin_loss; see triplet_margin_loss_grad for the gradient.
 
@@ -3769,7 +3773,8 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, distance_funct
 
 def triplet_margin_with_distance_loss_grad(anchor, positive, negative, distance_function=None, margin=1.0,
                                            swap=False, reduction="mean", grad_output=None):
-    """Gradient of triplet_margin_with_distance_loss with respect to anchor and positive and negative (a tuple).
+    """Gradient of triplet_margin_with_distance_loss with respect to anchor and positive and negative (a
+    tuple).
 
     The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
     With reduction='mean' it carries the factor 1/N, N the number of rows.
@@ -3795,7 +3800,8 @@ _MULTILABEL_MARGIN_LOSS_KERNELS = (_k_multilabel_margin_loss,)
 
 
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Multilabel margin loss: Σ over the listed targets t and the other classes k of max(0, 1 − x_t + x_k), over C.
+    """Multilabel margin loss: Σ over the listed targets t and the other classes k of max(0, 1 − x_t +
+    x_k), over C.
 
     As torch.nn.functional.multilabel_margin_loss; see multilabel_margin_loss_grad for the gradient.
 
