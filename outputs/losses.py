@@ -1545,7 +1545,7 @@ def _k_binary_cross_entropy_with_logits_pos_weight(input, target, pos_weight, co
     """Kernel of binary_cross_entropy_with_logits: binary cross entropy with logits pos weight.
 
         L = -log(1 − σ(z))·(1 − y) − y·q·log(σ(z))
-        ∂L/∂z = σ(z)·(1 + y·(q − 1)) − y·q
+        ∂L/∂z = σ(z)·(1 + y·q − y) − y·q
 
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
@@ -1559,7 +1559,7 @@ def _k_binary_cross_entropy_with_logits_pos_weight(input, target, pos_weight, co
     if coef is None:
         return value, None
     sig = _sigmoid(input)  # σ(z), without overflow for either sign
-    grad = coef*((1 + target*(pos_weight - 1))*sig - target*pos_weight)  # coef·(σ(z)·(1 + y·(q − 1)) − y·q)
+    grad = coef*((1 + target*pos_weight - target)*sig - target*pos_weight)  # coef·(σ(z)·(1 + y·q − y) − y·q)
     return value, grad
 
 
@@ -1567,12 +1567,12 @@ def _k_mse_loss(input, target, coef=None):
     """Kernel of mse_loss: mse loss.
 
         L = (x − y)^2
-        ∂L/∂x = 2·x − 2·y
+        ∂L/∂x = 2·(x − y)
     """
     value = (input - target)**2  # L = (x − y)^2
     if coef is None:
         return value, None
-    grad = coef*(2*input - 2*target)  # coef·(2·x − 2·y)
+    grad = 2*coef*(input - target)  # 2·coef·(x − y)
     return value, grad
 
 
@@ -1691,13 +1691,13 @@ def _k_poisson_nll_loss_rate(input, target, eps, coef=None):
 def _k_poisson_stirling(target):
     """Kernel of poisson_nll_loss: poisson stirling.
 
-        (log(2·pi·Max(1, y))/2 + Max(1, y)·log(Max(1, y)) − Max(1, y) if y > 1; else 0)
+        (log(2·pi·max(1, y))/2 + max(1, y)·log(max(1, y)) − max(1, y) if y > 1; else 0)
 
     Stable forms:
         - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
     """
-    log = np.log(2*np.pi*np.maximum(1, target))  # log(2·pi·Max(1, y))
-    # (log(2·pi·Max(1, y))/2 + Max(1, y)·log(Max(1, y)) − Max(1, y) if y > 1; else 0)
+    log = np.log(2*np.pi*np.maximum(1, target))  # log(2·pi·max(1, y))
+    # (log(2·pi·max(1, y))/2 + max(1, y)·log(max(1, y)) − max(1, y) if y > 1; else 0)
     value = (
         np.where((target > 1), log/2 + _xlogy(np.maximum(1, target), np.maximum(1, target)) -
         np.maximum(1, target), np.where((target <= 1), 0, target - 1))
@@ -1710,14 +1710,14 @@ def _k_gaussian_nll_loss(input, target, var, coef=None):
 
         L = log(v)/2 + (x − y)^2/(2·v)
         ∂L/∂x = (x − y)/v
-        ∂L/∂v = 1/(2·v) − (x − y)^2/(2·v^2)
+        ∂L/∂v = (v − (x − y)^2)/(2·v^2)
     """
     log = np.log(var)  # log(v)
     value = log/2 + (input - target)**2/(2*var)  # L = log(v)/2 + (x − y)^2/(2·v)
     if coef is None:
         return value, None
     grad_input = coef*(input - target)/var  # coef·(x − y)/v
-    grad_var = coef*(1/(2*var) - (input - target)**2/(2*var**2))  # coef·(1/(2·v) − (x − y)^2/(2·v^2))
+    grad_var = coef*(var - (input - target)**2)/(2*var**2)  # coef·(v − (x − y)^2)/(2·v^2)
     return value, (grad_input, grad_var)
 
 
@@ -1978,8 +1978,8 @@ def _k_softmax_focal_loss_index(input, target, gamma, coef=None):
     """Kernel of softmax_focal_loss: softmax focal loss index.
 
         L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
-        ∂L/∂z_j = s_j·(1 − s_t)^γ + γ·δ_jt·s_j·log(s_j)·(1 − s_j)^(γ − 1) − δ_jt·(1 − s_j)^γ −
-            γ·s_j·s_t·log(s_t)·(1 − s_t)^(γ − 1)
+        ∂L/∂z_j = s_j·((1 − s_t)^γ + γ·δ_jt·log(s_j)·(1 − s_j)^(γ − 1) − γ·s_t·log(s_t)·(1 − s_t)^(γ −
+            1)) − δ_jt·(1 − s_j)^γ
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
@@ -1994,12 +1994,12 @@ def _k_softmax_focal_loss_index(input, target, gamma, coef=None):
     value = -power*log_s_t  # L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
     if coef is None:
         return value, None
+    s_t = np.exp(log_s_t)  # s_t = exp(log s_t)
     log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
     s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
-    s_t = np.exp(log_s_t)  # s_t = exp(log s_t)
-    # coef·(s_j·(1 − s_t)^γ + γ·δ_jt·s_j·log(s_j)·(1 − s_j)^(γ − 1) − δ_jt·(1 − s_j)^γ − γ·s_j·s_t·log(s_t)·(1
-    # − s_t)^(γ − 1))
-    grad = coef*(power*s - power*_div0(gamma*log_s_t*s*s_t, -expm1))
+    # coef·(s_j·((1 − s_t)^γ + γ·δ_jt·log(s_j)·(1 − s_j)^(γ − 1) − γ·s_t·log(s_t)·(1 − s_t)^(γ − 1)) − δ_jt·(1
+    # − s_j)^γ)
+    grad = coef*(power - power*_div0(gamma*log_s_t*s_t, -expm1))*s
     # the δ_jt term, added at the target class (no one-hot array)
     _add_at(grad, target, coef*(power*_div0(gamma*log_s_t*s_t, -expm1) - power))
     return value, grad
@@ -2009,8 +2009,8 @@ def _k_softmax_focal_loss(input, target, gamma, coef=None):
     """Kernel of softmax_focal_loss: softmax focal loss.
 
         L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
-        ∂L/∂z_j = s_j·Σ_i y_i·(1 − s_i)^γ + γ·y_j·s_j·log(s_j)·(1 − s_j)^(γ − 1) − y_j·(1 − s_j)^γ −
-            γ·s_j·Σ_i y_i·s_i·log(s_i)·(1 − s_i)^(γ − 1)
+        ∂L/∂z_j = s_j·(γ·y_j·log(s_j)·(1 − s_j)^(γ − 1) + Σ_i y_i·(1 − s_i)^γ − γ·Σ_i
+            y_i·s_i·log(s_i)·(1 − s_i)^(γ − 1)) − y_j·(1 − s_j)^γ
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
@@ -2026,15 +2026,13 @@ def _k_softmax_focal_loss(input, target, gamma, coef=None):
     value = -total  # L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
     if coef is None:
         return value, None
-    s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
     total_2 = np.sum(power*target, axis=1, keepdims=True)  # Σ_i y_i·(1 − exp(log s_i))^γ
+    s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
     # Σ_i -y_i·log s_i·s_i·(1 − exp(log s_i))^γ/(exp(log s_i) − 1)
     total_3 = np.sum(_xmul(power*_div0(target*s, -expm1), log_s), axis=1, keepdims=True)
-    # coef·(s_j·Σ_i y_i·(1 − s_i)^γ + γ·y_j·s_j·log(s_j)·(1 − s_j)^(γ − 1) − y_j·(1 − s_j)^γ − γ·s_j·Σ_i
-    # y_i·s_i·log(s_i)·(1 − s_i)^(γ − 1))
-    grad = (
-        coef*(s*total_2 + _xmul(power*_div0(gamma*target*s, -expm1), log_s) - power*target - gamma*s*total_3)
-    )
+    # coef·(s_j·(γ·y_j·log(s_j)·(1 − s_j)^(γ − 1) + Σ_i y_i·(1 − s_i)^γ − γ·Σ_i y_i·s_i·log(s_i)·(1 − s_i)^(γ
+    # − 1)) − y_j·(1 − s_j)^γ)
+    grad = coef*((total_2 + _xmul(power*_div0(gamma*target, -expm1), log_s) - gamma*total_3)*s - power*target)
     return value, grad
 
 
@@ -2151,7 +2149,7 @@ def _k_poly_loss_cross_entropy_index(input, target, epsilon, coef=None):
     """Kernel of poly_loss_cross_entropy: poly loss cross entropy index.
 
         L = ε·Σ_k y_k·(1 − s_k) − Σ_k y_k·log(s_k)
-        ∂L/∂z_j = ε·s_j·s_t + s_j − δ_jt − ε·δ_jt·s_j
+        ∂L/∂z_j = s_j·(1 + ε·s_t − ε·δ_jt) − δ_jt
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
@@ -2164,10 +2162,10 @@ def _k_poly_loss_cross_entropy_index(input, target, epsilon, coef=None):
     value = -log_s_t - epsilon*expm1  # L = ε·Σ_k y_k·(1 − s_k) − Σ_k y_k·log(s_k)
     if coef is None:
         return value, None
+    s_t = np.exp(log_s_t)  # s_t = exp(log s_t)
     log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
     s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
-    s_t = np.exp(log_s_t)  # s_t = exp(log s_t)
-    grad = coef*(epsilon*s*s_t + s)  # coef·(ε·s_j·s_t + s_j − δ_jt − ε·δ_jt·s_j)
+    grad = coef*(1 + epsilon*s_t)*s  # coef·(s_j·(1 + ε·s_t − ε·δ_jt) − δ_jt)
     # the δ_jt term, added at the target class (no one-hot array)
     _add_at(grad, target, coef*(-1 - epsilon*s_t))
     return value, grad
@@ -2491,7 +2489,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         L = -y·log(σ(z)) − log(1 − σ(z))·(1 − y)
         ∂L/∂z = σ(z) − y
         L = -log(1 − σ(z))·(1 − y) − y·q·log(σ(z))
-        ∂L/∂z = σ(z)·(1 + y·(q − 1)) − y·q
+        ∂L/∂z = σ(z)·(1 + y·q − y) − y·q
 
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
@@ -2545,7 +2543,7 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
 
     Math (from the verified derivations mse_loss):
         L = (x − y)^2
-        ∂L/∂x = 2·x − 2·y
+        ∂L/∂x = 2·(x − y)
 
     Semantics:
         - weight must have the input's shape; with a weight 'mean' is Σ w·l / Σ w (PyTorch).
@@ -2777,7 +2775,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
         ∂L/∂x = exp(x) − y
         L = λ − y·log(ε + λ)
         ∂L/∂λ = 1 − y/(ε + λ)
-        (log(2·pi·Max(1, y))/2 + Max(1, y)·log(Max(1, y)) − Max(1, y) if y > 1; else 0)
+        (log(2·pi·max(1, y))/2 + max(1, y)·log(max(1, y)) − max(1, y) if y > 1; else 0)
 
     Stable forms:
         - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
@@ -2828,7 +2826,7 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-06, reduction="mean
     Math (from the verified derivations gaussian_nll_loss, gaussian_nll_loss_var):
         L = log(v)/2 + (x − y)^2/(2·v)
         ∂L/∂x = (x − y)/v
-        ∂L/∂v = 1/(2·v) − (x − y)^2/(2·v^2)
+        ∂L/∂v = (v − (x − y)^2)/(2·v^2)
         log(2·pi)/2
 
     Semantics:
@@ -3204,10 +3202,10 @@ def softmax_focal_loss(input, target, weight=None, ignore_index=-100, reduction=
 
     Math (from the verified derivations softmax_focal_loss_index, softmax_focal_loss):
         L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
-        ∂L/∂z_j = s_j·(1 − s_t)^γ + γ·δ_jt·s_j·log(s_j)·(1 − s_j)^(γ − 1) − δ_jt·(1 − s_j)^γ −
-            γ·s_j·s_t·log(s_t)·(1 − s_t)^(γ − 1)
-        ∂L/∂z_j = s_j·Σ_i y_i·(1 − s_i)^γ + γ·y_j·s_j·log(s_j)·(1 − s_j)^(γ − 1) − y_j·(1 − s_j)^γ −
-            γ·s_j·Σ_i y_i·s_i·log(s_i)·(1 − s_i)^(γ − 1)
+        ∂L/∂z_j = s_j·((1 − s_t)^γ + γ·δ_jt·log(s_j)·(1 − s_j)^(γ − 1) − γ·s_t·log(s_t)·(1 − s_t)^(γ −
+            1)) − δ_jt·(1 − s_j)^γ
+        ∂L/∂z_j = s_j·(γ·y_j·log(s_j)·(1 − s_j)^(γ − 1) + Σ_i y_i·(1 − s_i)^γ − γ·Σ_i
+            y_i·s_i·log(s_i)·(1 − s_i)^(γ − 1)) − y_j·(1 − s_j)^γ
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
@@ -3368,7 +3366,7 @@ def logistic_regression(W, b, X, target, weight=None, reduction="mean", pos_weig
         L = -y·log(σ(z)) − log(1 − σ(z))·(1 − y)
         ∂L/∂z = σ(z) − y
         L = -log(1 − σ(z))·(1 − y) − y·q·log(σ(z))
-        ∂L/∂z = σ(z)·(1 + y·(q − 1)) − y·q
+        ∂L/∂z = σ(z)·(1 + y·q − y) − y·q
 
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
@@ -3596,7 +3594,7 @@ def poly_loss_cross_entropy(input, target, weight=None, ignore_index=-100, reduc
 
     Math (from the verified derivations poly_loss_cross_entropy_index, poly_loss_cross_entropy):
         L = ε·Σ_k y_k·(1 − s_k) − Σ_k y_k·log(s_k)
-        ∂L/∂z_j = ε·s_j·s_t + s_j − δ_jt − ε·δ_jt·s_j
+        ∂L/∂z_j = s_j·(1 + ε·s_t − ε·δ_jt) − δ_jt
         ∂L/∂z_j = s_j·Σ_i y_i + ε·s_j·Σ_i y_i·s_i − y_j − ε·y_j·s_j
 
     Stable forms:

@@ -7,18 +7,19 @@ import importlib.util
 
 import numpy as np
 import pytest
-from sympy import IndexedBase, Symbol
+from sympy import IndexedBase
 
 from derive.engine.functions import Softmax, vector_expression
 from derive.engine.symbols import j, k
 from derive.language.custom import build, from_expression
 from derive.language.module import module_source
+from derive.language.names import Declared, declared_vector
 from derive.printing.latex import latex
 from derive.printing.mathml import mathml
 from derive.printing.text import text
 
-T = Symbol("T", real=True)
-z, g, y = (IndexedBase(name, real=True) for name in "zgy")
+T = Declared("T", real=True)  # a user's names are their own symbols
+z, g, y = (declared_vector(name) for name in "zgy")
 
 DISTILLATION = "T**2 * sum(softmax(g/T) * (log_softmax(g/T) - log_softmax(z/T)))"
 DISTILLATION_SPELLED = ("T**2 * sum(exp(g/T)/sum(exp(g/T)) * (log(exp(g/T)/sum(exp(g/T))) "
@@ -46,8 +47,8 @@ def test_the_spelled_out_loss_is_recognised_by_named_verified_steps():
 
 @pytest.mark.parametrize(("expression", "kwargs", "shown"), [
     ("-sum(y*log_softmax(z + tau*log(prior)))", {"vectors": "prior", "onehot": "y", "scalars": {"tau": 1.0}},
-     "softmax(tau·log(prior) + z)_j − δ_jt"),
-    ("-sum(y*log_softmax(z/tau))", {"onehot": "y", "scalars": {"tau": 0.1}}, "(softmax(z/tau)_j − δ_jt)/tau"),
+     "softmax(τ·log(prior) + z)_j − δ_jt"),
+    ("-sum(y*log_softmax(z/tau))", {"onehot": "y", "scalars": {"tau": 0.1}}, "(softmax(z/τ)_j − δ_jt)/τ"),
     ("logsumexp(z/T) - sum(y*z)/T", {"simplex": "y", "scalars": {"T": 3.0}}, "(softmax(z/T)_j − y_j)/T"),
     ("-sum(y*log(exp(z)/sum(exp(z))))", {"simplex": "y"}, "s_j − y_j"),
     ("sum(y*log(1+exp(-z)) + (1-y)*log(1+exp(z)))", {"vectors": "y"}, "σ(z_j) − y_j"),

@@ -96,7 +96,6 @@ SPECS = (
         loss=-(q0 * y0 * log(_sigma) + (1 - y0) * log(1 - _sigma)),
         wrt=z0,
         parameters=(q0,),
-        presented_as=(1 + (q0 - 1) * y0) * _sigma - q0 * y0,
         aliases=("weighted_cross_entropy_with_logits",),
     ),
     LossSpec(
@@ -112,6 +111,8 @@ SPECS = (
         wrt=z0,
         hessian=HessianSpec(
             z0, remark=_NOT_CONVEX,
+            # kept: the rules leave the product rule's two terms expanded; this factored form (verified
+            # equal) shows σ'(z) as a factor, the point of the MSE-vs-cross-entropy comparison
             presented_as=_sigma * (1 - _sigma) * (_sigma * (1 - _sigma) + (_sigma - y0) * (1 - 2 * _sigma))),
         remarks=(_SLOWDOWN,),
         aliases=("quadratic_cost_sigmoid", "mse_sigmoid_neuron"),
@@ -129,6 +130,8 @@ SPECS = (
         * (1 - (_sigma * y0 + (1 - _sigma) * (1 - y0))) ** gamma * _bce,
         wrt=z0,
         parameters=(alpha, gamma),
+        # kept: the rules reach a correct form 3× longer (the chain rule through p_t and α_t expanded);
+        # naming p_t, α_t and CE inside the result needs the 'where' sub-expressions issue 14 asks for
         presented_as=_alpha_t * ((1 - _p_t) ** gamma * (_sigma - y0)
                                  - gamma * (1 - _p_t) ** (gamma - 1) * (2 * y0 - 1)
                                  * _sigma * (1 - _sigma) * _ce),

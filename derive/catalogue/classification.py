@@ -1,6 +1,6 @@
 """Multiclass classification: softmax, log-softmax and the softmax cross-entropy family."""
 
-from sympy import KroneckerDelta, Sum, Symbol, log
+from sympy import Sum, Symbol, log
 
 from ..engine.constraints import OneHot, Simplex
 from ..engine.derivation import HessianSpec, LossSpec, MatrixForm, Text
@@ -107,7 +107,6 @@ SPECS = (
         loss=-Sum(w[k] * y[k] * log(Softmax(z, k)), (k, 1, n)),
         wrt=z[j],
         assumptions=(OneHot(y),),
-        presented_as=w[t] * (Softmax(z, j) - KroneckerDelta(j, t)),
         aliases=("weighted_cross_entropy",),
     ),
     LossSpec(
@@ -121,7 +120,6 @@ SPECS = (
         loss=-Sum(((1 - eps) * y[k] + eps / n) * log(Softmax(z, k)), (k, 1, n)),
         wrt=z[j],
         assumptions=(Simplex(y),),
-        presented_as=Softmax(z, j) - ((1 - eps) * y[j] + eps / n),
         parameters=(eps,),
         aliases=("label_smoothing_cross_entropy",),
     ),

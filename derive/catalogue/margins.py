@@ -105,7 +105,6 @@ SPECS = (
             "PyTorch 的 MultiLabelSoftMarginLoss：每个类别一个独立的 logits 二元交叉熵，按 w_k 加权后对 n 个类别取平均。"),
         loss=-Sum(w[k] * (y[k] * log(Sigmoid(x[k])) + (1 - y[k]) * log(Sigmoid(-x[k]))), (k, 1, n)) / n,
         wrt=x[j],
-        presented_as=w[j] * (Sigmoid(x[j]) - y[j]) / n,
         aliases=("MultiLabelSoftMarginLoss",),
     ),
     LossSpec(
@@ -181,6 +180,8 @@ SPECS = (
         loss=_cosine,
         wrt=u[j],
         parameters=(eps,),
+        # kept: SymPy differentiates the named cos only as Subs(∂cos/∂ξ, ξ, …); the rules do not yet
+        # substitute its definition back, so the printed form would carry that artefact
         presented_as=_cosine_gradient(u, v, _A),
         remarks=(_kink("cos = Δ with y = −1", "y = −1 且 cos = Δ"),),
         aliases=("CosineEmbeddingLoss",),
@@ -193,7 +194,7 @@ SPECS = (
         loss=_cosine,
         wrt=v[j],
         parameters=(eps,),
-        presented_as=_cosine_gradient(v, u, _B),
+        presented_as=_cosine_gradient(v, u, _B),  # kept: as for input1 above
         remarks=(_kink("cos = Δ with y = −1", "y = −1 且 cos = Δ"),),
     ),
     LossSpec(
@@ -209,6 +210,8 @@ SPECS = (
                         (k, 1, n)) / n,
         wrt=x[j],
         parameters=(margin, power),
+        # kept: the rules leave Σ_k slope_k·(1 − δ_kt)·(δ_jk − δ_jt) (correct, verified); eliminating a delta
+        # inside a piecewise body is not one of the rules yet
         presented_as=w[t] * (_slope(margin - x[t] + x[j]) - KroneckerDelta(j, t) * Sum(_slope(_u_k), (k, 1, n))) / n,
         remarks=(_kink("Δ − x_t + x_k = 0", "Δ − x_t + x_k = 0"),),
         aliases=("MultiMarginLoss",),
@@ -258,7 +261,7 @@ SPECS = (
             "（读到第一个 −1 为止）的求和，所以梯度也是这些梯度之和。"),
         loss=Sum(_multilabel_term(k), (k, 1, n)) / n,
         wrt=x[j],
-        presented_as=(_multilabel_slope(j) - KroneckerDelta(j, t) * Sum(_multilabel_slope(k), (k, 1, n))) / n,
+        presented_as=(_multilabel_slope(j) - KroneckerDelta(j, t) * Sum(_multilabel_slope(k), (k, 1, n))) / n,  # kept: as multi_margin_loss
         remarks=(_kink("1 − x_t + x_k = 0", "1 − x_t + x_k = 0"),),
         aliases=("MultiLabelMarginLoss",),
     ),

@@ -95,7 +95,6 @@ SPECS = (
             "同一个损失对方差 v 求导：当 v 等于残差的平方时梯度为零，这是最适合该点的方差。"),
         loss=(log(var) + (x0 - y0) ** 2 / var) / 2,
         wrt=var,
-        presented_as=(1 / var - (x0 - y0) ** 2 / var ** 2) / 2,
         remarks=(_CLAMP,),
     ),
 )

@@ -1,7 +1,7 @@
 """Regression: squared error, absolute error, smooth L1 and Huber (PyTorch's element-wise losses), and
 log-cosh (optax, Keras)."""
 
-from sympy import Abs, Piecewise, cosh, log, sign, tanh
+from sympy import Abs, Piecewise, cosh, log
 
 from ..engine.derivation import HessianSpec, LossSpec, Text
 from ..engine.symbols import beta, delta, x0, y0
@@ -33,7 +33,6 @@ SPECS = (
         wrt=x0,
         hessian=HessianSpec(x0, remark=Text("The second derivative is the constant 2: the loss is convex.",
                                             "二阶导数是常数 2：损失是凸的。")),
-        presented_as=2 * _e,
         aliases=("MSELoss", "squared_error", "mean_squared_error"),
     ),
     LossSpec(
@@ -61,7 +60,6 @@ SPECS = (
         loss=Piecewise((_e ** 2 / (2 * beta), Abs(_e) < beta), (Abs(_e) - beta / 2, True)),
         wrt=x0,
         parameters=(beta,),
-        presented_as=Piecewise((_e / beta, Abs(_e) < beta), (sign(_e), True)),
         remarks=(_BRANCHES,),
         aliases=("SmoothL1Loss",),
     ),
@@ -77,7 +75,6 @@ SPECS = (
         loss=Piecewise((_e ** 2 / 2, Abs(_e) < delta), (delta * (Abs(_e) - delta / 2), True)),
         wrt=x0,
         parameters=(delta,),
-        presented_as=Piecewise((_e, Abs(_e) < delta), (delta * sign(_e), True)),
         remarks=(_BRANCHES,),
         aliases=("HuberLoss",),
     ),
@@ -95,12 +92,11 @@ SPECS = (
             "平滑地截断到 (−1, 1)。PyTorch 没有 log-cosh 损失。"),
         loss=log(cosh(_e)),
         wrt=x0,
-        hessian=HessianSpec(x0, presented_as=1 - tanh(_e) ** 2, remark=Text(
+        hessian=HessianSpec(x0, remark=Text(
             "The second derivative 1 − tanh²(x − y) lies in (0, 1]: the loss is convex, with curvature 1 at "
             "the target, as for (x − y)²/2, fading to 0 far from it, as for |x − y|.",
             "二阶导数 1 − tanh²(x − y) 在 (0, 1] 内：损失是凸的，在目标处曲率为 1，与 (x − y)²/2 相同；远离目标时"
             "趋于 0，与 |x − y| 相同。")),
-        presented_as=tanh(_e),
         aliases=("LogCosh",),
     ),
 )

@@ -17,6 +17,7 @@ from .constraints import Constraint
 from .derivation import Derivation, LossSpec, Named, SecondOrder, Step, Text
 from .functions import NAMED_FUNCTIONS, Sigmoid, Softmax
 from .lemmas import cited, lemma_steps
+from .presentation import presentation_steps
 from .rules import RECOGNITION_RULES, evaluate_products, rewrite_steps, run_rules
 from .symbols import a0, i, n, s
 
@@ -141,6 +142,9 @@ def derive(spec: LossSpec) -> Derivation:
                           used))
         steps += rewrite_steps(lhs, new, used)
         rhs = steps[-1].rhs
+    component = spec.wrt.indices[0] if isinstance(spec.wrt, Indexed) else None
+    steps += presentation_steps(lhs, rhs, used, component)
+    rhs = steps[-1].rhs
     steps += _rearrange(lhs, rhs, spec.presented_as, used)
     rhs = steps[-1].rhs
     return Derivation(

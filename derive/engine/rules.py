@@ -25,11 +25,13 @@ from sympy import (
     Sum,
     Symbol,
     Wild,
+    cosh,
     exp,
     expand,
     fraction,
     log,
     powsimp,
+    sinh,
     tanh,
     together,
 )
@@ -273,7 +275,8 @@ def _log_softmax_parts(total: Add) -> Expr | None:
 
 
 def refold_tanh(expr: Expr) -> Expr:
-    r""":math:`\frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = \tanh x`, also as two factors of a longer product."""
+    r""":math:`\frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = \frac{\sinh x}{\cosh x} = \tanh x`, also as two
+    factors of a longer product."""
 
     def query(e: Expr) -> bool:
         return e.is_Mul and _tanh_parts(e) is not None
@@ -283,6 +286,11 @@ def refold_tanh(expr: Expr) -> Expr:
 
 def _tanh_parts(product: Mul) -> Expr | None:
     factors = Mul.make_args(product)
+    for den in factors:  # sinh(x)/cosh(x)
+        if isinstance(den, Pow) and den.exp == -1 and isinstance(den.base, cosh) \
+                and sinh(den.base.args[0]) in factors:
+            rest = Mul(*[f for f in factors if f is not den and f != sinh(den.base.args[0])])
+            return tanh(den.base.args[0]) * rest
     x = Wild("x")
     for den in factors:
         if not (isinstance(den, Pow) and den.exp == -1):
@@ -388,7 +396,7 @@ REFOLD_SIGMOID = _rule("refold sigmoid", refold_sigmoid,
 
 STRUCTURAL_RULES: tuple[Rule, ...] = (
     EVALUATE, DISTRIBUTE, SPLIT, PULL, DELTA, DELTA_SUBSTITUTE, SOFTMAX_SUM,
-    REFOLD_SOFTMAX, REFOLD_SIGMOID, SIGMOID_SYMMETRY, FRACTIONS,
+    REFOLD_SOFTMAX, REFOLD_SIGMOID, SIGMOID_SYMMETRY, REFOLD_TANH, FRACTIONS,
 )
 RECOGNITION_RULES: tuple[Rule, ...] = (
     REFOLD_SOFTMAX, REFOLD_LOGSUMEXP, REFOLD_LOG_SOFTMAX, REFOLD_SIGMOID, REFOLD_TANH,

@@ -106,6 +106,15 @@ class TextPrinter(StrPrinter):
         parts.append(tail if condition is S.true else f"{tail} if {self._print(condition)}")
         return f"({'; '.join(parts[:-1])}; else {parts[-1]})"
 
+    def _print_Max(self, expr: Expr) -> str:
+        return f"max({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Min(self, expr: Expr) -> str:
+        return f"min({', '.join(self._print(a) for a in expr.args)})"
+
+    def _print_Heaviside(self, expr: Expr) -> str:
+        return f"H({self._print(expr.args[0])})"  # the step function, H(0) = 1/2
+
     def _print_Abs(self, expr: Expr) -> str:
         return f"|{self._print(expr.args[0])}|"
 
