@@ -96,6 +96,8 @@ NAN = np.nan
     (lambda L: L.cosine_embedding_loss_grad(np.array([[NAN, 1.]]), np.array([[1., 1.]]), np.array([-1.]))[0],
      np.array([[NAN, NAN]])),
     (lambda L: L.multilabel_margin_loss(np.array([[NAN, 0.0, 1.0]]), np.array([[1, -1, 0]])), np.array(NAN)),
+    # kl_div at an input of −inf with a zero target: NaN (0·∞), as PyTorch, and the docstring says so
+    (lambda L: L.kl_div(np.array([-np.inf]), np.array([0.0]), reduction="none"), np.array([NAN])),
     # class 1 listed twice counts twice, as PyTorch: 2·(max(0, 1 − 0 + 0.5) + max(0, 1 − 0 + 1))/3
     (lambda L: L.multilabel_margin_loss(np.array([[0.5, 0.0, 1.0]]), np.array([[1, 1, -1]])),
      np.array(7 / 3)),
@@ -104,3 +106,7 @@ def test_issue_reproducers(call, want) -> None:
     got = call(losses)
     assert got.dtype == want.dtype
     np.testing.assert_array_equal(got, want)
+
+
+def test_kl_div_docstring_states_the_nan_at_minus_inf() -> None:
+    assert "an input of −inf where the target is 0 gives NaN" in " ".join(losses.kl_div.__doc__.split())

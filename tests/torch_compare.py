@@ -123,4 +123,6 @@ def compare(case: Case, losses: ModuleType, seed: int = 0) -> str | None:
             return problem
     if not np.array_equal(np.asarray(both), np.asarray(value), equal_nan=True):
         return "value_and_grad's value differs from the value"
+    if any(isinstance(a, np.ndarray) and not a.flags.writeable for a in (value, both, *grad, *alone)):
+        return "a result is read-only (g *= lr would fail)"
     return None

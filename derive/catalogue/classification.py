@@ -185,14 +185,14 @@ SPECS = (
             "Sparsemax (Martins and Astudillo, 2016) is the Euclidean projection of the logits onto the "
             "probability simplex: p = max(z − τ, 0) with the threshold τ chosen so that Σ p = 1, which "
             "sets the classes below it exactly to 0. On its support S (the classes with p_i > 0; n = |S| "
-            "here) it is the affine map p_i = z_i − (Σ_{k∈S} z_k − 1)/|S|, and S does not change under a "
+            "here) it is the affine map p_i = z_i − (Σ_{k ∈ S} z_k − 1)/|S|, and S does not change under a "
             "small move of z (away from ties), so the Jacobian there is δ_ij − 1/|S|: the identity minus "
             "the average, the centring matrix of the support; rows and columns off the support are 0. "
             "optax's sparse_sigmoid(x) = sparsemax((x, 0))₁ = clip((x + 1)/2, 0, 1), whose slope 1/2 is "
             "this Jacobian at |S| = 2, is the gradient of sparsemax_loss plus the label.",
             "sparsemax（Martins 与 Astudillo，2016）是 logits 到概率单纯形上的欧氏投影：p = max(z − τ, 0)，"
             "阈值 τ 使 Σ p = 1，低于阈值的类别恰好为 0。在它的支撑集 S（p_i > 0 的类别；这里 n = |S|）上，它是仿射"
-            "映射 p_i = z_i − (Σ_{k∈S} z_k − 1)/|S|，而 z 的微小变动（不在平局处）不改变 S，所以那里的雅可比矩阵是 "
+            "映射 p_i = z_i − (Σ_{k ∈ S} z_k − 1)/|S|，而 z 的微小变动（不在平局处）不改变 S，所以那里的雅可比矩阵是 "
             "δ_ij − 1/|S|：单位矩阵减去平均，即支撑集上的中心化矩阵；支撑集外的行和列为 0。optax 的 "
             "sparse_sigmoid(x) = sparsemax((x, 0))₁ = clip((x + 1)/2, 0, 1)，其斜率 1/2 就是 |S| = 2 时的这个"
             "雅可比矩阵，它减去标签就是 sparsemax_loss 的梯度。"),

@@ -366,7 +366,8 @@ USAGES: dict[str, tuple[Usage, ...]] = {
     ),
     "margin_ranking_loss": (
         Usage("PyTorch", "torch.nn.functional.margin_ranking_loss(input1, input2, target, margin=0.0)",
-              Text("All three tensors must have the same size.", "三个张量的大小必须相同。")),
+              Text("The docs ask for one size, but the three tensors broadcast without a warning.",
+                   "文档要求三个张量大小相同，但实际会静默广播。")),
     ),
     "margin_ranking_loss_input2": (
         Usage("PyTorch", "torch.nn.functional.margin_ranking_loss(input1, input2, target, margin=0.0)",
@@ -388,6 +389,55 @@ USAGES: dict[str, tuple[Usage, ...]] = {
         Usage("optax", "optax.losses.multiclass_hinge_loss(scores, labels)",
               Text("Crammer–Singer: the largest violation max_k(x_k + 1 − δ_kt) − x_t instead of the sum.",
                    "Crammer–Singer 形式：取最大的违例 max_k(x_k + 1 − δ_kt) − x_t，而不是求和。")),
+    ),
+    "poly_loss_cross_entropy": (
+        Usage("optax", "optax.losses.poly_loss_cross_entropy(logits, labels, epsilon=2.0)",
+              Text("Labels of the logits' shape along axis −1; no reduction; the term is Σ y (1 − s) for any y.",
+                   "标签与 logits 同形，类别在最后一个轴；不做归约；该项对任意 y 都是 Σ y (1 − s)。")),
+    ),
+    "poly_loss_cross_entropy_index": (
+        Usage("optax", "optax.losses.poly_loss_cross_entropy(logits, jax.nn.one_hot(labels, n))",
+              Text("optax takes one-hot labels; a class index t is the one-hot row of t.",
+                   "optax 接收独热标签；类别下标 t 即 t 的独热行。")),
+    ),
+    "sparsemax": (
+        Usage("optax", "optax.projections.projection_simplex(z)",
+              Text("The projection onto the simplex; jax differentiates it on the support, as here.",
+                   "到单纯形上的投影；jax 在支撑集上对它求导，与这里一致。")),
+        Usage("TensorFlow Addons", "tfa.activations.sparsemax(logits)",
+              Text("Along the last axis.", "沿最后一个轴。")),
+    ),
+    "sparsemax_loss": (
+        Usage("optax", "optax.losses.sparsemax_loss(logits, labels)",
+              Text("Any nonzero label counts as 1 (jnp.where(labels, −z, z)); per element.",
+                   "任何非零标签都算作 1（jnp.where(labels, −z, z)）；逐元素。")),
+    ),
+    "triplet_margin_loss": (
+        Usage("PyTorch", "torch.nn.functional.triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, "
+              "eps=1e-06, swap=False)",
+              Text("eps is added to the difference a − b inside the norm; swap measures the negative from the "
+                   "closer of anchor and positive.",
+                   "eps 加在范数里的差 a − b 上；swap 用锚点与正样本中离负样本更近的那个来量负样本的距离。")),
+        Usage("PyTorch", "torch.nn.functional.triplet_margin_with_distance_loss(anchor, positive, negative)",
+              Text("With the default distance_function (pairwise_distance) it is this loss with p = 2.",
+                   "默认 distance_function（pairwise_distance）时就是 p = 2 的这个损失。")),
+        Usage("optax", "optax.losses.triplet_margin_loss(anchors, positives, negatives, norm_degree=2, "
+              "margin=1.0, eps=1e-6)",
+              Text("eps is added inside the power sum, (Σ (a − b)^p + eps)^(1/p), not to the difference.",
+                   "eps 加在幂和里，(Σ (a − b)^p + eps)^(1/p)，而不是加在差上。")),
+    ),
+    "triplet_margin_loss_positive": (
+        Usage("PyTorch", "torch.nn.functional.triplet_margin_loss(anchor, positive, negative)",
+              Text("The gradient with respect to the positive.", "对正样本的梯度。")),
+    ),
+    "triplet_margin_loss_negative": (
+        Usage("PyTorch", "torch.nn.functional.triplet_margin_loss(anchor, positive, negative)",
+              Text("The gradient with respect to the negative.", "对负样本的梯度。")),
+    ),
+    "multilabel_margin_loss": (
+        Usage("PyTorch", "torch.nn.functional.multilabel_margin_loss(input, target)",
+              Text("target lists class indices up to the first −1; a class listed twice counts twice.",
+                   "target 列出类别下标，读到第一个 −1 为止；列出两次的类别计两次。")),
     ),
 }
 

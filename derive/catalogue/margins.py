@@ -225,7 +225,7 @@ SPECS = (
         wrt=u[j],
         parameters=(eps, margin, power),
         remarks=(_triplet_kink,),
-        aliases=("TripletMarginLoss", "triplet_margin_with_distance_loss", "TripletMarginWithDistanceLoss"),
+        aliases=("TripletMarginLoss",),
     ),
     LossSpec(
         name="triplet_margin_loss_positive",

@@ -107,6 +107,12 @@ _SOFTMAX_FOCAL_WHY = Text(
 _SOFTMAX_FOCAL = StableForm(
     -Sum(y[k] * (1 - _naive_softmax(k)) ** gamma * log(_naive_softmax(k)), (k, 1, n)),
     -Sum(y[k] * (-expm1(z[k] - _LSE)) ** gamma * (z[k] - _LSE), (k, 1, n)), _SOFTMAX_FOCAL_WHY, _SHIFT)
+_POLY_WHY = Text(
+    _LOG_WHY.en + " The poly term uses 1 − s_k = −expm1(log s_k), which keeps its precision when s_k ≈ 1.",
+    _LOG_WHY.zh + "多项式项使用 1 − s_k = −expm1(log s_k)，在 s_k ≈ 1 时保持精度。")
+_POLY = StableForm(
+    -Sum(y[k] * log(_naive_softmax(k)), (k, 1, n)) + eps * Sum(y[k] * (1 - _naive_softmax(k)), (k, 1, n)),
+    -Sum(y[k] * (z[k] - _LSE), (k, 1, n)) - eps * Sum(y[k] * expm1(z[k] - _LSE), (k, 1, n)), _POLY_WHY, _SHIFT)
 _AS_WRITTEN = None
 
 STABLE: dict[str, StableForm | None] = {
@@ -194,6 +200,14 @@ STABLE: dict[str, StableForm | None] = {
     "cosine_embedding_loss": _AS_WRITTEN,
     "cosine_embedding_loss_input2": _AS_WRITTEN,
     "multi_margin_loss": _AS_WRITTEN,
+    "poly_loss_cross_entropy": _POLY,
+    "poly_loss_cross_entropy_index": _POLY,
+    "sparsemax": _AS_WRITTEN,
+    "sparsemax_loss": _AS_WRITTEN,
+    "triplet_margin_loss": _AS_WRITTEN,
+    "triplet_margin_loss_positive": _AS_WRITTEN,
+    "triplet_margin_loss_negative": _AS_WRITTEN,
+    "multilabel_margin_loss": _AS_WRITTEN,
 }
 
 

@@ -227,7 +227,8 @@ SPECS = (
         notes=(
             "reduction 'batchmean' divides the sum by input.shape[0] (the KL divergence of the rows); "
             "'mean' divides by the number of elements (PyTorch also warns about it).",
-            "y·log y is evaluated as xlogy, 0 where y = 0; a negative target gives NaN, as PyTorch.",
+            "y·log y is evaluated as xlogy, 0 where y = 0; the term −y·x is not guarded, so an input of −inf "
+            "where the target is 0 gives NaN (0·∞), and a negative target gives NaN, both as PyTorch.",
             _BROADCASTS,
             _LEGACY,
         ),

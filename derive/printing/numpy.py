@@ -284,14 +284,14 @@ class NumPyPrinter(StrPrinter):
         return f"({self._print(expr.lhs)} {ops[expr.rel_op]} {self._print(expr.rhs)})"
 
     def _print_And(self, expr: Expr) -> str:
-        return " & ".join(self._operand(a, "BitwiseAnd") for a in expr.args)
+        return self._join(" & ", expr.args, PRECEDENCE["BitwiseAnd"])
 
     def _print_Or(self, expr: Expr) -> str:
-        return " | ".join(self._operand(a, "BitwiseOr") for a in expr.args)
+        return self._join(" | ", expr.args, PRECEDENCE["BitwiseOr"])
 
-    def _operand(self, arg: Expr, operator: str) -> str:
-        """An operand of ``&`` or ``|``: a comparison prints its own brackets."""
-        return self._print(arg) if arg.is_Relational else self.parenthesize(arg, PRECEDENCE[operator])
+    def _join(self, operator: str, args: tuple[Expr, ...], level: int) -> str:
+        """Conditions joined by a bitwise operator; a comparison prints its own parentheses."""
+        return operator.join(self._print(a) if a.is_Relational else self.parenthesize(a, level) for a in args)
 
     def _print_KroneckerDelta(self, expr: Expr) -> str:
         raise PrintingError(f"a Kronecker delta must be split off before printing: {expr}")

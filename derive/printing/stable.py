@@ -281,7 +281,8 @@ STABLE_RULES: tuple[Rewrite, ...] = (
     Rewrite("log1p", "log(1 + u) = log1p(u): exact for small u", _log1p),
     Rewrite("log-cosh", "log cosh u = logaddexp(u, −u) − log 2: no overflow of cosh", _log_cosh),
     Rewrite("expm1", "e^u − 1 = expm1(u): exact for small u", _expm1),
-    Rewrite("xlogy", "0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing", _xlogy),
+    Rewrite("xlogy", "0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms "
+            "contribute nothing", _xlogy),
     Rewrite("safe power ratio", "b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 "
             "(F vanishes with b): no 0·∞", _safe_power_ratio),
 )
