@@ -399,7 +399,10 @@ def all_(output: Path, check_only: bool, force: bool, jobs: int | None) -> None:
     with click.progressbar(length=len(outputs), label=f"{label} {output}", file=sys.stderr) as bar:
         if not check_only:
             try:
-                for _ in build.write(output, outputs, jobs, force=force):
+                def waiting() -> None:
+                    click.echo(f"\nwaiting for another `derive all` writing into {output}", err=True)
+
+                for _ in build.write(output, outputs, jobs, force=force, waiting=waiting):
                     bar.update(1)
             except (build.NotAnOutputTree, OutputError) as error:
                 raise click.ClickException(str(error)) from None
@@ -411,7 +414,8 @@ def all_(output: Path, check_only: bool, force: bool, jobs: int | None) -> None:
                 status = item
             else:
                 bar.update(1)
-    for kind, paths in (("stale", status.stale), ("missing", status.missing), ("obsolete", status.obsolete)):
+    for kind, paths in (("stale", status.stale), ("missing", status.missing), ("obsolete", status.obsolete),
+                        ("temporary", status.temporary)):
         for path in paths:
             click.echo(f"{kind}: {output / path}")
     if not status.ok:
