@@ -2,14 +2,10 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
-import signal
-import stat
 import sys
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
@@ -18,9 +14,11 @@ import click
 
 from . import cache as disk_cache
 from .catalogue import SPECS, UnknownLossError, derivation, lemmas, names, resolve, verified
+from .command import OutputPath, Program, write_output
 from .engine.verify import Check, VerificationError, verify
-from .files import OutputError, write_file
+from .files import OutputError
 from .printing.export import to_dict
+from .printing.latex import latex
 from .printing.terminal import check_table, show_lines
 from .printing.text import text
 from .processes import worker_pool
@@ -32,46 +30,6 @@ EXIT_USAGE = 2
 T = TypeVar("T")
 
 
-class OutputPath(click.ParamType):
-    """The value of ``-o``: a file (or, with ``folder``, a folder) to write.  An empty value (an
-    unset shell variable) is an error, never the current folder; so is a folder where a file is
-    wanted and the other way round.  Errors are one line and exit 1, as for any path that cannot be
-    written."""
-
-    name = "path"
-
-    def __init__(self, folder: bool = False) -> None:
-        self.folder = folder
-
-    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None) -> Path:
-        if isinstance(value, Path):
-            return value
-        text_ = os.fsdecode(value) if isinstance(value, bytes) else str(value)
-        if not text_:
-            raise click.ClickException("cannot write '': the path is empty (an unset variable?)")
-        path = Path(text_)
-        try:
-            mode = os.stat(path).st_mode
-        except (FileNotFoundError, NotADirectoryError):  # not there yet, or under a file (said on writing)
-            return path
-        except OSError as error:  # a name too long, a loop of links, ...
-            raise click.ClickException(f"cannot write {text_}: {error.strerror or error}") from None
-        if self.folder and not stat.S_ISDIR(mode):
-            raise click.ClickException(f"cannot write into {text_}: it is a file, not a folder")
-        if not self.folder and stat.S_ISDIR(mode):
-            raise click.ClickException(f"cannot write {text_}: it is a folder")
-        return path
-
-
-def _write(output: Path, text_: str) -> None:
-    """Write ``text_`` to ``output`` (see :func:`derive.files.write_file`); a one-line error, exit 1."""
-    try:
-        write_file(output, text_.encode("utf-8"))
-    except OutputError as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"wrote {output}", err=True)
-
-
 def _resolve_or_exit(name: str) -> str:
     try:
         return resolve(name)
@@ -80,66 +38,7 @@ def _resolve_or_exit(name: str) -> str:
         sys.exit(EXIT_USAGE)
 
 
-class _Command(click.Group):
-    """The ``derive`` group.  While a command runs, SIGTERM ends it like Ctrl-C does: by an exception,
-    so that worker processes are killed and temporary files removed on the way out (exit 143).  Run
-    as the program, an interrupted command then exits at once, without the second or two that
-    Python takes to take SymPy's caches apart."""
-
-    def invoke(self, ctx: click.Context) -> object:
-        """Run the command; an ``OSError`` that reaches here (standard output on a full disk, a
-        closed terminal) is a one-line error, exit 1, never a traceback."""
-        try:
-            return super().invoke(ctx)
-        except BrokenPipeError:
-            raise  # the reader went away (derive list | head): click ends quietly
-        except OSError as error:
-            where = error.filename if error.filename is not None else "standard output"
-            _drop_standard_output()
-            raise click.ClickException(f"cannot write {where}: {error.strerror or error}") from None
-
-    def main(self, args=None, *rest, **kwargs):  # type: ignore[override]
-        if threading.current_thread() is not threading.main_thread():
-            return super().main(args, *rest, **kwargs)
-        previous = {signum: signal.signal(signum, _interrupted) for signum in (signal.SIGINT, signal.SIGTERM)}
-        try:
-            return super().main(args, *rest, **kwargs)
-        except SystemExit as done:
-            if args is None and _INTERRUPTED:  # the program itself, not a caller such as a test
-                _flush_and_exit(done.code if isinstance(done.code, int) else 1)
-            raise
-        finally:
-            for signum, handler in previous.items():
-                signal.signal(signum, handler)
-
-
-_INTERRUPTED: list[int] = []
-
-
-def _interrupted(signum: int, frame: object) -> None:
-    _INTERRUPTED.append(signum)
-    if signum == signal.SIGINT:
-        raise KeyboardInterrupt
-    raise SystemExit(128 + signum)
-
-
-def _drop_standard_output() -> None:
-    """Point standard output at /dev/null, so that what is still buffered for it is not written
-    (and fails again) when the program exits."""
-    with contextlib.suppress(Exception):
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
-        os.close(devnull)
-
-
-def _flush_and_exit(code: int) -> None:
-    for stream in (sys.stdout, sys.stderr):
-        with contextlib.suppress(Exception):
-            stream.flush()
-    os._exit(code)
-
-
-@click.group(cls=_Command)
+@click.group(cls=Program, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="derive")
 def main() -> None:
     """Symbolic derivations of machine-learning losses, step by step, verified."""
@@ -155,28 +54,53 @@ def _in_parallel(function: Callable[[str], T], items: list[str], jobs: int | Non
         yield from pool.map(function, items)
 
 
-def _list_line(name: str) -> str:
+def _list_entry(name: str) -> dict[str, object]:
+    """What ``derive list`` says of one loss (``--json`` prints these fields)."""
     d, _ = verified(name)
+    return {"name": name, "title": d.title.en, "title_zh": d.title.zh, "family": d.family,
+            "aliases": list(d.aliases), "derivative": text(d.steps[-1].lhs), "gradient": text(d.gradient),
+            "gradient_latex": latex(d.gradient)}
+
+
+def _list_line(entry: dict) -> str:
     name_width = max(len(s.name) for s in SPECS.values())
     title_width = max(len(s.title.en) for s in SPECS.values())
-    return f"{name:<{name_width}}  {d.title.en:<{title_width}}  {text(d.steps[-1].lhs)} = {text(d.gradient)}"
+    formula = f"{entry['derivative']} = {entry['gradient']}"
+    return f"{entry['name']:<{name_width}}  {entry['title']:<{title_width}}  {formula}"
 
 
-@main.command("list")
-def list_() -> None:
+def _with_progress(function: Callable[[str], T], items: list[str], label: str,
+                   jobs: int | None = None) -> list[T]:
+    """``[function(item) for item in items]`` on every core, with a progress line on standard error."""
+    if not items:
+        return []
+    results = []
+    with click.progressbar(length=len(items), label=label, file=sys.stderr) as bar:
+        for result in _in_parallel(function, items, jobs):
+            results.append(result)
+            bar.update(1)
+    return results
+
+
+@main.command("list", short_help="One line per loss: name, title, closed-form gradient.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of the losses' fields.")
+def list_(as_json: bool) -> None:
     """One line per loss: name, title, closed-form gradient."""
-    # a line is cached once its entry was verified, keyed by the source; the others are computed on
-    # every core, and printed in catalogue order as they arrive
-    lines = {name: disk_cache.load("list", name) for name in names()}
-    computed = _in_parallel(_list_line, [name for name, line in lines.items() if not isinstance(line, str)])
-    for name, line in lines.items():
-        if not isinstance(line, str):
-            line = next(computed)
-            disk_cache.store("list", name, line)
-        click.echo(line)
+    # an entry is cached once it was verified, keyed by the source; the others are verified on every core
+    entries = {name: disk_cache.load("list-entry", name) for name in names()}
+    missing = [name for name, entry in entries.items() if not isinstance(entry, dict)]
+    label = f"verifying {len(missing)} losses (once: later runs read the cache)"
+    for name, entry in zip(missing, _with_progress(_list_entry, missing, label), strict=True):
+        entries[name] = entry
+        disk_cache.store("list-entry", name, entry)
+    if as_json:
+        click.echo(json.dumps(list(entries.values()), indent=2, ensure_ascii=False))
+        return
+    for entry in entries.values():
+        click.echo(_list_line(entry))
 
 
-@main.command()
+@main.command(short_help="The derivation of NAME, step by step.")
 @click.argument("name")
 @click.option("--json", "as_json", is_flag=True, help="Print the derivation as JSON (with its lemmas).")
 @click.option("--lemmas", "with_lemmas", is_flag=True,
@@ -207,7 +131,7 @@ def _run_checks(name: str) -> list[Check]:
     return verify(derivation(name))
 
 
-@main.command()
+@main.command(short_help="Run every verification and print a table of checks.")
 @click.argument("names_", metavar="[NAME]...", nargs=-1)
 @click.option("--jobs", "-j", type=click.IntRange(min=1), default=None,
               help="Processes to use (default: the number of CPUs).")
@@ -216,7 +140,8 @@ def check(names_: tuple[str, ...], jobs: int | None) -> None:
 
     Exits 1 if any check fails.  Always recomputes (the cache is not consulted)."""
     selected = [_resolve_or_exit(n) for n in names_] or names()
-    results = dict(zip(selected, _in_parallel(_run_checks, selected, jobs), strict=True))
+    label = f"checking {len(selected)} loss{'es' if len(selected) > 1 else ''}"
+    results = dict(zip(selected, _with_progress(_run_checks, selected, label, jobs), strict=True))
     for line in check_table(results):
         click.echo(line)
     failed = sum(not c.passed for checks in results.values() for c in checks)
@@ -225,7 +150,7 @@ def check(names_: tuple[str, ...], jobs: int | None) -> None:
     if failed:
         sys.exit(EXIT_CHECK_FAILED)
 
-@main.command("slowdown")
+@main.command("slowdown", short_help="Why MSE learns slowly on a saturated sigmoid: a run.")
 @click.option("--steps", type=click.IntRange(min=1), default=300, show_default=True)
 @click.option("--rate", type=click.FloatRange(min=0, min_open=True), default=0.15, show_default=True)
 @click.option("--every", type=click.IntRange(min=1), default=25, show_default=True,
@@ -263,7 +188,7 @@ class _ExpressionCommand(click.Command):
         return super().parse_args(ctx, args)
 
 
-@main.command(cls=_ExpressionCommand)
+@main.command(cls=_ExpressionCommand, short_help="Derive and verify your own loss EXPR.")
 @click.argument("expression", metavar="EXPR")
 @click.option("--wrt", required=True, help="The vector to differentiate with respect to (e.g. z).")
 @click.option("--vector", "vectors", multiple=True, metavar="NAMES",
@@ -279,7 +204,9 @@ class _ExpressionCommand(click.Command):
 @click.option("--name", default="custom", show_default=True, help="The loss's name (a Python identifier).")
 @click.option("--hessian", is_flag=True, help="Also derive and verify the second derivative.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "md", "tex", "html", "py"]),
-              default="text", show_default=True)
+              default="text", show_default=True,
+              help="text: the steps as `derive show` prints them; json: the fields of `derive show --json`; "
+                   "md, tex, html: a document; py: a NumPy module (NAME, NAME_grad, NAME_value_and_grad).")
 @click.option("-o", "--output", type=OutputPath(), default=None,
               help="Write to this file instead of standard output.")
 @click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
@@ -319,10 +246,10 @@ def custom(expression: str, wrt: str, vectors: tuple[str, ...], scalars: tuple[s
     if output is None:
         click.echo(result, nl=False)
         return
-    _write(output, result)
+    write_output(output, result)
 
 
-@main.command("code")
+@main.command("code", short_help="A standalone NumPy module of the losses.")
 @click.argument("names_", metavar="[NAME]...", nargs=-1)
 @click.option("-o", "--output", type=OutputPath(), default=None,
               help="Write the module to this file instead of standard output.")
@@ -345,13 +272,15 @@ def code(names_: tuple[str, ...], output: Path | None) -> None:
     if output is None:
         click.echo(source, nl=False)
         return
-    _write(output, source)
+    write_output(output, source)
 
 
-@main.command()
+@main.command(short_help="The derivation of NAME as a document (md, tex, html).")
 @click.argument("name")
-@click.option("--format", "fmt", type=click.Choice(["md", "tex", "html"]), default="md", show_default=True)
-@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["md", "tex", "html"]), default="md", show_default=True,
+              help="Markdown with GitHub math, LaTeX (pdflatex; Chinese: xelatex) or self-contained HTML.")
+@click.option("--lang", type=click.Choice(["en", "zh"]), default="en", show_default=True,
+              help="English or Chinese.")
 @click.option("-o", "--output", type=OutputPath(), default=None,
               help="Write to this file instead of standard output.")
 def doc(name: str, fmt: str, lang: str, output: Path | None) -> None:
@@ -370,10 +299,10 @@ def doc(name: str, fmt: str, lang: str, output: Path | None) -> None:
     if output is None:
         click.echo(text_, nl=False)
     else:
-        _write(output, text_)
+        write_output(output, text_)
 
 
-@main.command("all")
+@main.command("all", short_help="Every document, plot and the module, into a folder.")
 @click.option("-o", "--output", type=OutputPath(folder=True), default=Path("outputs"),
               show_default=True, help="The folder to write into.")
 @click.option("--force", is_flag=True,
@@ -399,8 +328,12 @@ def all_(output: Path, check_only: bool, force: bool, jobs: int | None) -> None:
     with click.progressbar(length=len(outputs), label=f"{label} {output}", file=sys.stderr) as bar:
         if not check_only:
             try:
-                for _ in build.write(output, outputs, jobs, force=force):
+                def waiting() -> None:
+                    click.echo(f"\nwaiting for another `derive all` writing into {output}", err=True)
+
+                for _ in build.write(output, outputs, jobs, force=force, waiting=waiting):
                     bar.update(1)
+                click.echo(f"\nwrote {output} ({len(outputs)} files)", err=True)
             except (build.NotAnOutputTree, OutputError) as error:
                 raise click.ClickException(str(error)) from None
             except OSError as error:  # reading the tree: a name too long, a folder that cannot be read
@@ -411,7 +344,8 @@ def all_(output: Path, check_only: bool, force: bool, jobs: int | None) -> None:
                 status = item
             else:
                 bar.update(1)
-    for kind, paths in (("stale", status.stale), ("missing", status.missing), ("obsolete", status.obsolete)):
+    for kind, paths in (("stale", status.stale), ("missing", status.missing), ("obsolete", status.obsolete),
+                        ("temporary", status.temporary)):
         for path in paths:
             click.echo(f"{kind}: {output / path}")
     if not status.ok:

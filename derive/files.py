@@ -15,16 +15,24 @@ written through, like a shell redirection, and so is a process's own descriptor 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import stat
 import tempfile
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-__all__ = ["OutputError", "write_file"]
+try:
+    import fcntl
+except ImportError:  # not on Unix: no locks, and no temporary is known to be left over
+    fcntl = None
+
+__all__ = ["OutputError", "locked", "make_folder", "temporaries", "write_file"]
 
 _DESCRIPTOR = re.compile(r"/(dev/(stdout|stderr|fd/\d+)|proc/(self|thread-self|\d+)(/task/\d+)?/fd/\d+)\Z")
 _KERNEL = ("/proc/", "/sys/")
+_TEMPORARY = re.compile(r"\.(?P<name>.+)\.[a-z0-9_]{8}\.tmp\Z")  # mkstemp's, as _replace names them
 
 
 class OutputError(Exception):
@@ -58,7 +66,10 @@ def _write_through(path: Path, data: bytes, flags: int) -> None:
         os.close(fd)
 
 
-def _make_parents(folder: Path, target: Path | str) -> None:
+def make_folder(folder: Path, target: Path | str | None = None) -> None:
+    """Create ``folder`` and its parents; an :class:`OutputError` about ``target`` (default: the
+    folder) names the ancestor that is a file, or says why the folder cannot be made."""
+    target = folder if target is None else target
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except (FileExistsError, NotADirectoryError):  # some ancestor is a file: name it
@@ -82,6 +93,8 @@ def _umask() -> int:
 def _replace(path: Path, data: bytes, mode: int) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        if fcntl is not None:  # held until the file is closed: in use, not left over (see temporaries)
+            fcntl.flock(fd, fcntl.LOCK_EX)
         with os.fdopen(fd, "wb") as handle:
             os.fchmod(handle.fileno(), mode)  # mkstemp's 0600 would otherwise survive the rename
             handle.write(data)
@@ -115,7 +128,7 @@ def _write(path: Path, data: bytes) -> None:
     except (FileNotFoundError, NotADirectoryError):  # not there yet (or under a file: said below)
         mode = None
     if mode is None or stat.S_ISREG(mode):
-        _make_parents(real.parent, path)
+        make_folder(real.parent, path)
         if mode is not None and not os.access(real, os.W_OK):
             raise OutputError(path, "the file is read-only (Permission denied)")
         _replace(real, data, stat.S_IMODE(mode) if mode is not None else 0o666 & ~_umask())
@@ -126,3 +139,57 @@ def _write(path: Path, data: bytes) -> None:
     else:
         kind = "a block device" if stat.S_ISBLK(mode) else "a socket" if stat.S_ISSOCK(mode) else "not a file"
         raise OutputError(path, f"it is {kind}; derive writes files, pipes and terminals")
+
+
+def temporaries(folder: Path, names: set[str]) -> list[Path]:
+    """The temporary files that writes of ``folder/NAME`` (NAME in ``names``) left behind when they
+    were killed: named as :func:`write_file` names them, and no longer held by a write."""
+    if fcntl is None:
+        return []
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return []
+    left = []
+    for entry in entries:
+        match = _TEMPORARY.fullmatch(entry.name)
+        if match and match["name"] in names and entry.is_file(follow_symlinks=False) \
+                and not _in_use(entry.path):
+            left.append(Path(entry.path))
+    return sorted(left)
+
+
+def _in_use(path: str) -> bool:
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    except OSError:
+        return True  # gone already, or not ours to judge
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+@contextlib.contextmanager
+def locked(folder: Path, shared: bool = False, waiting: Callable[[], None] | None = None) -> Iterator[None]:
+    """Hold a lock on ``folder`` (an existing folder: the lock is on the folder itself, so nothing is
+    added to it): exclusive to write it, ``shared`` to read it.  ``waiting()`` is called once when
+    another process holds it; then this waits."""
+    if fcntl is None:
+        yield
+        return
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        kind = fcntl.LOCK_SH if shared else fcntl.LOCK_EX
+        try:
+            fcntl.flock(fd, kind | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if waiting is not None:
+                waiting()
+            fcntl.flock(fd, kind)
+        yield
+    finally:
+        os.close(fd)

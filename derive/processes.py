@@ -2,7 +2,8 @@
 
 A worker asks the kernel to kill it when its parent ends (Linux: ``prctl(PR_SET_PDEATHSIG,
 SIGKILL)``), however the parent ends (SIGTERM, SIGKILL, a crash), and leaves Ctrl-C to the parent
-(it ignores SIGINT, so one interrupt gives one message).  :func:`worker_pool` is a process pool
+(it ignores SIGINT, so one interrupt gives one message): :func:`~derive.engine.parent.die_with_parent`,
+which the verifier's forked worker calls too.  :func:`worker_pool` is a process pool
 whose workers do that, and which the parent ends at once when it is interrupted: the queued work
 is cancelled and the running workers are killed, instead of waiting for them to finish.
 """
@@ -10,28 +11,13 @@ is cancelled and the running workers are killed, instead of waiting for them to 
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
-import signal
-import sys
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
 
-__all__ = ["die_with_parent", "worker_pool"]
+from .engine.parent import die_with_parent
 
-_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
-
-
-def die_with_parent(parent: int) -> None:
-    """Called first in a child process: be killed when the process ``parent`` ends (on Linux), end
-    now if it has ended already, and ignore SIGINT (the parent handles it and ends its workers)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):
-            ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:  # the parent ended before the request above: nobody waits for us
-        os._exit(1)
-
+__all__ = ["worker_pool"]
 
 @contextlib.contextmanager
 def worker_pool(jobs: int) -> Iterator[ProcessPoolExecutor]:

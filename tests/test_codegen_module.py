@@ -147,6 +147,7 @@ def test_derive_code_remembers_its_module(tmp_path: Path, monkeypatch) -> None:
     """A second `derive code` with nothing changed takes the module from the cache, byte for byte."""
     import derive.codegen
 
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path / "cache"))  # what other tests rendered is not there
     first, second = tmp_path / "first.py", tmp_path / "second.py"
     assert CliRunner().invoke(cli.main, ["code", "mse_loss", "l1_loss", "-o", str(first)]).exit_code == 0
 

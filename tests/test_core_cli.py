@@ -17,7 +17,7 @@ def run(*args):
 def test_list_has_one_line_per_loss():
     result = run("list")
     assert result.exit_code == 0
-    lines = result.output.strip().splitlines()
+    lines = result.stdout.strip().splitlines()
     assert len(lines) == len(names())
     assert any(line.startswith("cross_entropy ") and "s_j − y_j" in line for line in lines)
     # the gradients start in one column, after the longest title
@@ -82,3 +82,53 @@ def test_check_exits_1_when_a_derivation_is_wrong(monkeypatch):
     result = run("check", "sigmoid", "--jobs", "1")
     assert result.exit_code == 1
     assert "FAIL" in result.output
+
+
+def test_help_is_h_as_well_as_help_and_no_summary_is_cut():
+    top = run("-h")
+    assert top.exit_code == 0 and top.output == run("--help").output
+    commands = top.output.split("Commands:\n", 1)[1].splitlines()
+    assert len(commands) == len(cli.main.commands)
+    assert all(line.rstrip().endswith(".") and "..." not in line for line in commands), commands
+    for name in cli.main.commands:
+        assert run(name, "-h").exit_code == 0
+    for command in ("doc", "custom"):
+        option = run(command, "-h").output.split("  --format [", 1)[1].split("\n  -", 1)[0]
+        assert "document" in option or "Markdown" in option, option
+
+
+def test_every_writing_command_says_what_it_wrote(tmp_path):
+    for args, target in ((["doc", "sigmoid"], tmp_path / "s.md"), (["code", "mse_loss"], tmp_path / "m.py"),
+                         (["custom", "sum(z**2)", "--wrt", "z"], tmp_path / "c.txt")):
+        result = run(*args, "-o", str(target))
+        assert result.exit_code == 0 and f"wrote {target}\n" in result.stderr, result.output
+
+
+def test_names_with_their_module_resolve_and_code_suggests_like_show():
+    from derive.catalogue import resolve
+
+    for name in ("CrossEntropyLoss", "nn.CrossEntropyLoss", "torch.nn.CrossEntropyLoss",
+                 "torch.nn.functional.cross_entropy", "F.cross_entropy", "nn.functional.cross_entropy"):
+        assert resolve(name) == "cross_entropy", name
+    assert run("show", "nn.BCEWithLogitsLoss").exit_code == 0
+    for command in ("show", "code", "doc"):
+        result = run(command, "nn.CrossEntropyLos")
+        assert result.exit_code == 2
+        assert "unknown loss 'nn.CrossEntropyLos'; did you mean 'cross_entropy'" in result.output
+        assert "`derive list` shows them all" in result.output
+
+
+def test_list_json_has_the_fields_of_every_loss():
+    entries = json.loads(run("list", "--json").stdout)
+    assert [e["name"] for e in entries] == names()
+    ce = next(e for e in entries if e["name"] == "cross_entropy")
+    assert ce["gradient"] == "s_j − y_j" and ce["title"] and ce["title_zh"]
+    assert "CrossEntropyLoss" in ce["aliases"]
+
+
+def test_a_cold_list_and_check_show_a_progress_line(tmp_path, monkeypatch):
+    monkeypatch.setenv("DERIVE_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(cli.disk_cache, "load", lambda kind, name: None)  # nothing cached: all verified
+    monkeypatch.setattr(cli, "names", lambda: ["mse_loss", "sigmoid"])
+    assert "verifying 2 losses" in run("list").stderr
+    assert "checking 1 loss" in run("check", "mse_loss").stderr

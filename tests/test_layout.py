@@ -74,5 +74,6 @@ def test_the_top_level_shows_the_packages():
     folders = {p.name for p in ROOT.iterdir() if p.is_dir() and (p / "__init__.py").exists()}
     assert {"catalogue", "language", "engine", "printing", "render", "codegen"} <= folders
     flat = sorted(p.name for p in ROOT.glob("*.py"))
-    infrastructure = ["cache.py", "cli.py", "files.py", "processes.py", "resources.py", "version.py"]
+    infrastructure = ["cache.py", "cli.py", "command.py", "files.py", "processes.py", "resources.py",
+                      "version.py"]
     assert flat == ["__init__.py", *infrastructure], flat

@@ -4,11 +4,17 @@ path as the current folder."""
 
 from __future__ import annotations
 
+import os
+import select
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from cli_process import environment, wait_until
 from click.testing import CliRunner
 
+from derive import files
 from derive.cli import main
 from derive.render import build
 
@@ -124,3 +130,87 @@ def test_check_on_a_tree_without_manifest_says_to_force(tmp_path, small_plan):
     result = CliRunner().invoke(main, ["all", "--check", "-o", str(out)])
     assert result.exit_code == 1
     assert f"missing: {out / build.MANIFEST}" in result.output and "--force" in result.output
+
+
+SIGMOID_ONLY = ("import derive.render.build as b; every = b.plan(); "
+                "b.plan = lambda: [o for o in every if o.group == 'sigmoid' and o.path.endswith('.md')]; "
+                "from derive.cli import main; main()")
+
+
+def test_temporaries_a_killed_run_left_are_listed_by_check_and_removed_by_the_next_run(tmp_path, small_plan):
+    out = tmp_path / "out"
+    assert _run("all", "-o", str(out), "-j", "1").exit_code == 0
+    left = [out / "zh" / ".sigmoid.md.a1b2c3d4.tmp", out / "en" / ".sigmoid.md.zz_9x8y7.tmp",
+            out / f".{build.MANIFEST}.k3j4h5g6.tmp"]
+    kept = [out / ".notes.md.a1b2c3d4.tmp", out / "en" / "sigmoid.md.tmp", out / ".sigmoid.md.x.tmp"]
+    for path in left + kept:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text("partial", encoding="utf-8")
+    result = _run("all", "--check", "-o", str(out))
+    assert result.exit_code == 1
+    assert sorted(line for line in result.output.splitlines() if line.startswith("temporary: ")) == \
+        sorted(f"temporary: {path}" for path in left)
+    assert _run("all", "-o", str(out), "-j", "1").exit_code == 0
+    assert not any(path.exists() for path in left) and all(path.exists() for path in kept)
+    assert _run("all", "--check", "-o", str(out)).exit_code == 0
+
+
+def test_a_temporary_a_running_write_holds_is_not_removed(tmp_path, small_plan):
+    import fcntl
+
+    out = tmp_path / "out"
+    assert _run("all", "-o", str(out), "-j", "1").exit_code == 0
+    busy = out / "en" / ".sigmoid.md.abcdefgh.tmp"
+    busy.write_text("being written", encoding="utf-8")
+    with open(busy, "rb") as held:
+        fcntl.flock(held, fcntl.LOCK_EX)  # as derive doc -o out/en/sigmoid.md holds its temporary
+        assert _run("all", "-o", str(out), "-j", "1").exit_code == 0
+        assert busy.exists()
+    assert _run("all", "-o", str(out), "-j", "1").exit_code == 0
+    assert not busy.exists()
+
+
+def test_a_second_run_waits_for_the_first(tmp_path):
+    """While one `derive all` holds the tree (here: the test holds its lock), another waits, writes
+    nothing, and finishes once it is free."""
+    out = tmp_path / "out"
+    out.mkdir()
+    with files.locked(out):
+        second = subprocess.Popen([sys.executable, "-c", SIGMOID_ONLY, "all", "-o", str(out), "-j", "1"],
+                                  env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  text=True)
+        try:
+            seen: list[str] = []
+            said = wait_until(lambda: "waiting for another" in _peek(second, seen), 120)
+            assert said is not None and second.poll() is None
+            assert list(out.iterdir()) == []
+        except BaseException:
+            second.kill()
+            raise
+    _, err = second.communicate(timeout=240)
+    assert second.returncode == 0, err
+    assert _run("all", "--check", "-o", str(out)).exit_code == 1  # the full plan: only sigmoid was written
+    assert (out / "en" / "sigmoid.md").is_file()
+
+
+def _peek(process: subprocess.Popen, seen: list[str]) -> str:
+    """What ``process`` wrote to its standard error so far (read without blocking), kept in ``seen``."""
+    while select.select([process.stderr], [], [], 0)[0]:
+        chunk = os.read(process.stderr.fileno(), 4096).decode(errors="replace")
+        if not chunk:
+            break
+        seen.append(chunk)
+    return "".join(seen)
+
+
+def test_two_runs_at_once_both_finish_and_leave_a_current_tree(tmp_path):
+    out = tmp_path / "out"
+    runs = [subprocess.Popen([sys.executable, "-c", SIGMOID_ONLY, "all", "-o", str(out), "-j", "1"],
+                             env=environment(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            for _ in range(2)]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    check = subprocess.run([sys.executable, "-c", SIGMOID_ONLY, "all", "--check", "-o", str(out)],
+                           env=environment(), capture_output=True, text=True, timeout=300)
+    assert check.returncode == 0, check.stdout + check.stderr

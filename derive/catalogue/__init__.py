@@ -42,8 +42,20 @@ def names() -> list[str]:
     return list(SPECS)
 
 
+# module paths a user may write before a name: nn.CrossEntropyLoss, torch.nn.functional.cross_entropy
+_MODULES = frozenset({"torch", "torch.nn", "nn", "torch.nn.functional", "nn.functional", "f", "functional",
+                      "tf.keras.losses", "keras.losses", "tf.losses", "optax", "optax.losses"})
+
+
 def resolve(name: str) -> str:
-    """The catalogue name for ``name`` or one of its aliases (case-insensitive for aliases)."""
+    """The catalogue name for ``name`` or one of its aliases (case-insensitive for aliases), also
+    written with its module (``nn.CrossEntropyLoss``, ``torch.nn.functional.cross_entropy``)."""
+    module, dot, short = name.rpartition(".")
+    if dot and module.lower() in _MODULES:
+        try:
+            return resolve(short)
+        except UnknownLossError as error:
+            raise UnknownLossError(name, error.suggestions) from None
     if name in SPECS:
         return name
     key = name.lower().replace("-", "_")

@@ -57,9 +57,8 @@ def _spec_for(name: str) -> CodeSpec:
         return _BY_NAME[name]
     try:
         entry = resolve(name)
-    except UnknownLossError as error:
-        close = f"; did you mean {' or '.join(map(repr, error.suggestions))}?" if error.suggestions else ""
-        raise NoCodeError(f"unknown loss {name!r}{close}") from None
+    except UnknownLossError as error:  # the message of `derive show`: did you mean, `derive list`
+        raise NoCodeError(str(error)) from None
     for spec in CODE_SPECS:
         if entry == spec.name or entry in spec.derivations:
             return spec

@@ -33,7 +33,6 @@ from multiprocessing.connection import Connection
 import numpy as np
 from sympy import Derivative, Expr, Indexed, Symbol, lambdify
 
-from ..processes import die_with_parent
 from .batch import batch_checks
 from .checks import NUMERIC_TOLERANCE, Check, VerificationError
 from .constraints import Constraint, Linear
@@ -42,6 +41,7 @@ from .functions import NAMED_FUNCTIONS
 from .identity import symbolically_equal
 from .indices import index_values
 from .instances import instantiate, sample
+from .parent import die_with_parent
 from .symbols import n
 
 __all__ = ["Check", "VerificationError", "ensure_verified", "verify"]

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..catalogue import names
-from ..files import write_file
+from ..files import locked, make_folder, temporaries, write_file
 from ..processes import worker_pool
 from . import memo, plots
 from .documents import FORMATS, MODULE, has_plot, render_document, render_index, render_page
@@ -68,15 +68,17 @@ class Output:
 
 @dataclass(frozen=True)
 class Status:
-    """What ``check`` found: files whose content differs, files missing, files no longer produced."""
+    """What ``check`` found: files whose content differs, files missing, files no longer produced,
+    temporary files left behind."""
 
     stale: tuple[str, ...]
     missing: tuple[str, ...]
     obsolete: tuple[str, ...]
+    temporary: tuple[str, ...] = ()  # left by a write that was killed; the next run removes them
 
     @property
     def ok(self) -> bool:
-        return not (self.stale or self.missing or self.obsolete)
+        return not (self.stale or self.missing or self.obsolete or self.temporary)
 
 
 def _module() -> Callable[[], str] | None:
@@ -213,13 +215,31 @@ def _update_manifest(root: Path, paths: set[str]) -> None:
         write_file(target, data)
 
 
-def write(root: Path, outputs: list[Output], jobs: int = 1, force: bool = False) -> Iterator[str]:
+def _temporaries(root: Path, paths: set[str]) -> list[Path]:
+    """Temporary files that killed writes of ``paths`` left under ``root``."""
+    folders: dict[str, set[str]] = {}
+    for path in paths:
+        folder, _, name = path.rpartition("/")
+        folders.setdefault(folder, set()).add(name)
+    return sorted(t for folder, names in folders.items() for t in temporaries(root / folder, names))
+
+
+def write(root: Path, outputs: list[Output], jobs: int = 1, force: bool = False,
+          waiting: Callable[[], None] | None = None) -> Iterator[str]:
     """Write every output under ``root`` (unchanged files are left alone), remove the files that the
     manifest lists and the plan no longer has; yields each path when it is done.  Files that a run
     with the same fingerprint wrote and that are still intact are not produced again (:mod:`.memo`).
 
     Raises :class:`NotAnOutputTree` before writing anything when ``root`` holds files but no
-    manifest, unless ``force`` (then files of other names are left as they are)."""
+    manifest, unless ``force`` (then files of other names are left as they are).  One run at a time
+    writes a tree (a lock on the folder; ``waiting()`` is called when another run holds it); the
+    temporary files a killed run left are removed."""
+    make_folder(root)
+    with locked(root, waiting=waiting):
+        yield from _write(root, outputs, jobs, force)
+
+
+def _write(root: Path, outputs: list[Output], jobs: int, force: bool) -> Iterator[str]:
     listed = _read_manifest(root)
     if not force and foreign(root):
         raise NotAnOutputTree(
@@ -227,6 +247,8 @@ def write(root: Path, outputs: list[Output], jobs: int = 1, force: bool = False)
             "choose a new or empty folder, or pass --force to write into it (files of other names "
             "are kept)")
     wanted = {o.path for o in outputs}
+    for temporary in _temporaries(root, (listed or set()) | wanted | {MANIFEST}):
+        temporary.unlink(missing_ok=True)
     _update_manifest(root, (listed or set()) | wanted)  # before the first file: it lists all it may leave
     key = memo.fingerprint(o.path for o in outputs)
     hashes = memo.unchanged(root, key)
@@ -246,6 +268,14 @@ def write(root: Path, outputs: list[Output], jobs: int = 1, force: bool = False)
 def check(root: Path, outputs: list[Output], jobs: int = 1) -> Iterator[str | Status]:
     """Compare ``root`` with what would be written, writing nothing; yields each path, then the Status.
     The manifest is compared too (a tree without one reports it missing)."""
+    if not root.is_dir():
+        yield from _check(root, outputs, jobs)
+        return
+    with locked(root, shared=True):
+        yield from _check(root, outputs, jobs)
+
+
+def _check(root: Path, outputs: list[Output], jobs: int) -> Iterator[str | Status]:
     stale, missing = [], []
     listed = _read_manifest(root)
     intact = memo.unchanged(root, memo.fingerprint(o.path for o in outputs))
@@ -262,4 +292,6 @@ def check(root: Path, outputs: list[Output], jobs: int = 1) -> Iterator[str | St
         missing.append(MANIFEST)
     elif manifest.read_bytes() != _manifest_bytes({o.path for o in outputs}):
         stale.append(MANIFEST)
-    yield Status(tuple(stale), tuple(missing), tuple(_obsolete(root, listed, outputs)))
+    left = _temporaries(root, (listed or set()) | {o.path for o in outputs} | {MANIFEST})
+    yield Status(tuple(stale), tuple(missing), tuple(_obsolete(root, listed, outputs)),
+                 tuple(t.relative_to(root).as_posix() for t in left))
