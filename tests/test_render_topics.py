@@ -72,3 +72,12 @@ def test_mse_page_shows_both_curvatures_and_the_factor_and_credits_nielsen():
         assert rf"\frac{{\partial^{{2}} L_{{{loss}}}}}{{\partial z^{{2}}}}" in text
     assert r"\frac{\partial \sigma\left(z\right)}{\partial z} \frac{\partial L_{CE}}{\partial z}" in text
     assert "neuralnetworksanddeeplearning.com/chap3.html" in text
+
+
+def test_cross_entropy_page_has_the_log_sum_exp_route():
+    for lang, title in (("en", "Another way to see it"), ("zh", "换个角度")):
+        text = render_document("cross_entropy", "md", lang)
+        assert title in text
+        assert r"&= \operatorname{LSE}\left(z\right) - \sum_{k=1}^{n} y_{k} z_{k}" in text
+        assert r"\frac{\partial \operatorname{LSE}\left(z\right)}{\partial z_{j}} - y_{j}" in text
+    assert "Another way to see it" not in render_document("huber_loss", "md", "en")

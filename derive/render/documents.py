@@ -20,6 +20,7 @@ from . import plots
 from .environment import template
 from .pages import index_context, page_context
 from .phrases import LANGUAGES, Phrases, phrases
+from .route import other_route
 from .topics import mentions
 from .views import document_view
 from .worked import example_view
@@ -166,4 +167,5 @@ def render_derivation(d: Derivation, checks: tuple[Check, ...], fmt: str = "md",
     see_also = [(page, t.pages[page]["title"]) for page in mentions(d.name)] if links else []
     return template(f"derivation.{fmt}.j2").render(
         doc=document_view(d, checks, t), t=t, other=_other(lang), fmt=fmt, links=links, plot=plot,
-        code=code, example=example, runnable=runnable, see_also=see_also, **extra)
+        code=code, example=example, runnable=runnable, see_also=see_also, route=other_route(d, t.words),
+        **extra)
