@@ -29,3 +29,24 @@ def test_a_catalogue_name_in_prose_links_the_page_by_its_title():
         html = render_document("sigmoid_neuron_mse", "html", lang)
         assert '<a href="logistic_regression.html">' in html
     assert "Compare with logistic_regression" not in render_document("sigmoid_neuron_mse", "md", "en")
+
+
+def test_symbols_are_described_by_the_entry_not_by_the_letter():
+    cosine = render_document("cosine_embedding_loss", "md", "en")
+    symbols = cosine.split("### Symbols", 1)[1].split("##", 1)[0]
+    assert "label-smoothing" not in symbols and "number of classes" not in symbols
+    assert "the length of the vectors u and v" in symbols
+    logistic = render_document("logistic_regression", "md", "en").split("### Symbols", 1)[1].split("##", 1)[0]
+    assert "number of classes" not in logistic
+
+
+def test_a_custom_loss_describes_its_symbols_by_their_declared_roles():
+    from derive.language.custom import build
+    from derive.render.documents import render_derivation
+
+    loss = build("sum(w * (b - x)**2)", wrt="b", vectors=["b", "x", "w"])
+    text = render_derivation(loss.derivation, loss.checks, "md", "en")
+    symbols = text.split("### Symbols", 1)[1].split("##", 1)[0]
+    for wrong in ("log-probabilities", "linear layer", "class weights"):
+        assert wrong not in symbols
+    assert "differentiated with respect to" in symbols and "over the classes" not in symbols
