@@ -50,3 +50,15 @@ def test_a_custom_loss_describes_its_symbols_by_their_declared_roles():
     for wrong in ("log-probabilities", "linear layer", "class weights"):
         assert wrong not in symbols
     assert "differentiated with respect to" in symbols and "over the classes" not in symbols
+
+
+def test_chinese_glosses_logits_once_per_page_and_uses_one_term_for_class_labels():
+    from derive.render.documents import render_page
+
+    for fmt in ("md", "html", "tex"):
+        text = render_document("cross_entropy", fmt, "zh")
+        assert text.count("logits（对数几率）") == 1, fmt
+    assert render_page("framework_map", "md", "zh").count("对数几率") == 1
+    assert "整数类别标签" in render_document("cross_entropy_index", "md", "zh")
+    assert "类别下标" not in render_document("cross_entropy_index", "md", "zh")
+    assert "流入输入的就是上面的结果" not in render_document("cross_entropy", "md", "zh")
