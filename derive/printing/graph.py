@@ -85,7 +85,8 @@ def layout(g: Graph) -> Layout:
     blocked = [e for e in g.edges if _crosses(e.source, e.target, column, row)]
     lift = ROW / 2 if blocked else 0.0  # room above for the curves
     height = (max(row.values()) - top) * ROW + BOX_HEIGHT + 2 * MARGIN + 1.5 * LABEL_FONT + lift
-    centre = {id_: (x[column[id_]], lift + MARGIN + 1.5 * LABEL_FONT + BOX_HEIGHT / 2 + (row[id_] - top) * ROW)
+    first = lift + MARGIN + 1.5 * LABEL_FONT + BOX_HEIGHT / 2  # the top row's centre: room for labels
+    centre = {id_: (x[column[id_]], first + (row[id_] - top) * ROW)
               for id_ in row}
     bends = {}
     for e in blocked:
