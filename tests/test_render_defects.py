@@ -62,3 +62,12 @@ def test_chinese_glosses_logits_once_per_page_and_uses_one_term_for_class_labels
     assert "整数类别标签" in render_document("cross_entropy_index", "md", "zh")
     assert "类别下标" not in render_document("cross_entropy_index", "md", "zh")
     assert "流入输入的就是上面的结果" not in render_document("cross_entropy", "md", "zh")
+
+
+def test_sums_of_negative_terms_are_written_with_the_minus_outside():
+    text = render_document("cross_entropy", "tex", "en")
+    assert r"\sum_{i=1}^{n} - " not in text and r"+ \sum_{i=1}^{n} -" not in text
+    assert r"= - \sum_{i=1}^{n} y_{i} \left(\delta_{ij} - s_{j}\right)" in text
+    assert r"\sum_{i=1}^{n} y_{i} s_{j} - \sum_{i=1}^{n} y_{i} \delta_{ij}" in text
+    # the unevaluated product of the chain-rule step keeps its factors (s_i is not cancelled early)
+    assert r"- \sum_{i=1}^{n} \frac{y_{i}}{s_{i}} s_{i} \left(\delta_{ij} - s_{j}\right)" in text
