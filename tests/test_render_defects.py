@@ -71,3 +71,11 @@ def test_sums_of_negative_terms_are_written_with_the_minus_outside():
     assert r"\sum_{i=1}^{n} y_{i} s_{j} - \sum_{i=1}^{n} y_{i} \delta_{ij}" in text
     # the unevaluated product of the chain-rule step keeps its factors (s_i is not cancelled early)
     assert r"- \sum_{i=1}^{n} \frac{y_{i}}{s_{i}} s_{i} \left(\delta_{ij} - s_{j}\right)" in text
+
+
+def test_a_long_piecewise_puts_each_condition_under_its_value_in_html():
+    page = render_document("cosine_embedding_loss", "html", "en")
+    result = page.split("<h2>Result</h2>", 1)[1].split("<h2>", 1)[0]
+    assert result.count('style="text-align: left; padding-left: 2em; padding-right: 1em"') >= 4
+    short = render_document("huber_loss", "html", "en").split("<h2>Result</h2>", 1)[1].split("<h2>", 1)[0]
+    assert "padding-left: 2em" not in short  # short cases keep value and condition side by side
