@@ -79,3 +79,9 @@ def test_a_long_piecewise_puts_each_condition_under_its_value_in_html():
     assert result.count('style="text-align: left; padding-left: 2em; padding-right: 1em"') >= 4
     short = render_document("huber_loss", "html", "en").split("<h2>Result</h2>", 1)[1].split("<h2>", 1)[0]
     assert "padding-left: 2em" not in short  # short cases keep value and condition side by side
+
+
+def test_a_named_quantity_is_defined_where_the_definition_uses_it():
+    text = render_document("cosine_embedding_loss", "md", "en")
+    definition = text.split("## Definition", 1)[1].split("### Symbols", 1)[0]
+    assert r"where $\mathrm{cos} = \frac{\sum_{k=1}^{n} u_{k} v_{k}}" in definition

@@ -131,6 +131,7 @@ class DocumentView:
     aliases: tuple[str, ...]
     usages: tuple[UsageView, ...] | None   # None: no entry; (): no framework has it
     definition: Math
+    definition_where: tuple[Math, ...]     # the named sub-expressions the definition uses (cos)
     wrt: Math
     symbols: tuple[Entry, ...]
     has_indices: bool
@@ -324,7 +325,10 @@ def document_view(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> Docu
         family=t_.family(d.family), aliases=d.aliases,
         usages=None if found is None else tuple(
             UsageView(u.framework, u.api, getattr(u.note, lang)) for u in found),
-        definition=equation(d.definition.lhs, d.definition.rhs, words), wrt=Math(d.wrt, words),
+        definition=equation(d.definition.lhs, d.definition.rhs, words),
+        definition_where=tuple(equation(named.label, named.expr, words)
+                               for named in _named([d.definition.rhs]) if named.label != d.symbol),
+        wrt=Math(d.wrt, words),
         symbols=symbols,
         has_indices=has_indices, indices=t_.data.get("indices", {}).get(d.family, t_.labels["indices"]),
         assumptions=tuple(Math(c.equation, words) for c in d.assumptions),
