@@ -121,3 +121,17 @@ def test_tikz_compiles(tmp_path):
     run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "g.tex"], cwd=tmp_path,
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:]
+
+
+def test_edge_labels_are_legible_and_off_the_arrow():
+    import re
+
+    from derive.catalogue import verified
+    from derive.render.documents import render_document
+    from derive.render.graphs import graph_picture
+
+    svg = str(graph_picture(verified("cross_entropy")[0]).svg)
+    labels = re.findall(r'<text[^>]*font-size="(\d+)"[^>]*fill="[^"]*"[^>]*paint-order="stroke"', svg)
+    assert labels and all(int(size) >= 14 for size in labels)
+    page = render_document("multilabel_soft_margin_loss", "html", "en")
+    assert '<div class="wide"><svg' in page  # shown at natural size, scrolling if wider than the page

@@ -52,3 +52,32 @@ def test_loss_pages_link_the_topic_pages_that_discuss_them():
     assert "(improved_forms.md)" in render_document("cross_entropy_label_smoothing", "md", "zh")
     assert 'href="framework_map.html"' in render_document("nll_loss", "html", "en")
     assert "framework_map" not in render_document("huber_loss", "md", "en")
+
+
+def test_information_theory_page_proves_what_it_states():
+    text = render_page("information_theory", "md", "en")
+    for heading in ("Gibbs' inequality", "Deriving H(p, q) = H(p) + KL(p‖q)", "maximum likelihood",
+                    "Bits and nats", "shortest code", "binary entropy"):
+        assert heading in text, heading
+    assert r"&\le \sum_{k=1}^{n} p_{k} \left(\frac{q_{k}}{p_{k}} - 1\right)" in text  # log x ≤ x − 1
+    p, q = np.array([0.7, 0.2, 0.1]), np.array([0.5, 0.3, 0.2])
+    assert f"KL(p‖q) = {np.sum(p * np.log(p / q)):.4g}" in text
+    assert f"1/ln 2 = {1 / np.log(2):.4g} bits" in text
+    assert "奈特" in render_page("information_theory", "md", "zh")
+
+
+def test_mse_page_shows_both_curvatures_and_the_factor_and_credits_nielsen():
+    text = render_page("mse_vs_cross_entropy", "md", "en")
+    for loss in ("CE", "MSE"):
+        assert rf"\frac{{\partial^{{2}} L_{{{loss}}}}}{{\partial z^{{2}}}}" in text
+    assert r"\frac{\partial \sigma\left(z\right)}{\partial z} \frac{\partial L_{CE}}{\partial z}" in text
+    assert "neuralnetworksanddeeplearning.com/chap3.html" in text
+
+
+def test_cross_entropy_page_has_the_log_sum_exp_route():
+    for lang, title in (("en", "Another way to see it"), ("zh", "换个角度")):
+        text = render_document("cross_entropy", "md", lang)
+        assert title in text
+        assert r"&= \operatorname{LSE}\left(z\right) - \sum_{k=1}^{n} y_{k} z_{k}" in text
+        assert r"\frac{\partial \operatorname{LSE}\left(z\right)}{\partial z_{j}} - y_{j}" in text
+    assert "Another way to see it" not in render_document("huber_loss", "md", "en")

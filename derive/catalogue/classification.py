@@ -72,12 +72,12 @@ SPECS = (
     ),
     LossSpec(
         name="cross_entropy_index",
-        title=Text("Softmax cross-entropy (class-index target)", "softmax 交叉熵（类别下标目标）"),
+        title=Text("Softmax cross-entropy (class-index target)", "softmax 交叉熵（整数类别标签）"),
         family="classification",
         description=Text(
             "Cross-entropy when the target is a class index t: the loss is −log s_t, and the "
             "gradient is the softmax minus the one-hot vector of t.",
-            "目标是类别下标 t 时的交叉熵：损失为 −log s_t，梯度是 softmax 减去 t 的独热向量。"),
+            "目标是整数类别标签 t 时的交叉熵：损失为 −log s_t，梯度是 softmax 减去 t 的独热向量。"),
         loss=-log(Softmax(z, t)),
         wrt=z[j],
         aliases=("sparse_softmax_cross_entropy_with_logits", "softmax_cross_entropy_with_integer_labels",
@@ -90,7 +90,7 @@ SPECS = (
         description=Text(
             "PyTorch's NLLLoss: the input is already log-probabilities x (usually from "
             "log_softmax), the target a class index t with weight w_t; the loss is −w_t x_t.",
-            "PyTorch 的 NLLLoss：输入已经是对数概率 x（通常来自 log_softmax），目标是带权重 w_t 的类别下标 t，"
+            "PyTorch 的 NLLLoss：输入已经是对数概率 x（通常来自 log_softmax），目标是带权重 w_t 的整数类别标签 t，"
             "损失为 −w_t x_t。"),
         loss=-w[t] * x[t],
         wrt=x[j],
@@ -138,12 +138,12 @@ SPECS = (
     ),
     LossSpec(
         name="softmax_focal_loss_index",
-        title=Text("Softmax focal loss (class-index target)", "softmax 焦点损失（类别下标目标）"),
+        title=Text("Softmax focal loss (class-index target)", "softmax 焦点损失（整数类别标签）"),
         family="classification",
         description=Text(
             "The softmax focal loss when the target is a class index t: the loss is "
             "−(1 − s_t)^γ log s_t; with γ = 0 it is the cross-entropy −log s_t.",
-            "目标是类别下标 t 时的 softmax 焦点损失：损失为 −(1 − s_t)^γ log s_t；γ = 0 时就是交叉熵 −log s_t。"),
+            "目标是整数类别标签 t 时的 softmax 焦点损失：损失为 −(1 − s_t)^γ log s_t；γ = 0 时就是交叉熵 −log s_t。"),
         loss=-Sum(y[k] * (1 - Softmax(z, k)) ** gamma * log(Softmax(z, k)), (k, 1, n)),
         wrt=z[j],
         assumptions=(OneHot(y),),

@@ -39,7 +39,7 @@ USAGES: dict[str, tuple[Usage, ...]] = {
                    "直接接收概率 q：先把 q 归一化，再裁剪到 [1e-7, 1 − 1e-7]，然后计算 −Σ p log q。")),
         Usage("PyTorch", "torch.nn.functional.cross_entropy(input, target)",
               Text("Takes logits, not q: q = softmax(input); a float target of the input's shape is p.",
-                   "接收的是 logits 而不是 q：q = softmax(input)；与输入形状相同的浮点 target 就是 p。")),
+                   "接收的是 logits 而不是 q：q = softmax(input)；target 若是与输入形状相同的浮点张量，它就是 p。")),
     ),
     "kl_divergence": (
         Usage("PyTorch", "torch.nn.functional.kl_div(input, target, reduction='batchmean')",
@@ -82,7 +82,7 @@ USAGES: dict[str, tuple[Usage, ...]] = {
         Usage("PyTorch", "torch.nn.functional.cross_entropy(input, target)",
               Text("A float target of the input's shape selects this form. 'mean' divides by N (times the "
                    "extra dimensions) even with class weights; autograd returns the general form s Σ y − y.",
-                   "与输入形状相同的浮点 target 选择这种形式。即使有类别权重，'mean' 也除以 N（乘以其余维度）；"
+                   "当 target 是与输入形状相同的浮点张量（概率）时，用的就是这种形式。即使有类别权重，'mean' 也除以 N（乘以其余维度）；"
                    "自动求导返回一般形式 s Σ y − y。")),
         Usage("TensorFlow", "tf.nn.softmax_cross_entropy_with_logits(labels, logits)",
               Text("A fused kernel whose gradient is always s − y, even when the labels do not sum to one "
@@ -123,7 +123,7 @@ USAGES: dict[str, tuple[Usage, ...]] = {
         Usage("PyTorch", "torch.nn.functional.cross_entropy(input, target, weight=w)",
               Text("With class-index targets 'mean' divides by Σ w_t; with one-hot float targets it divides "
                    "by N, so the two weighted means differ.",
-                   "类别下标目标时 'mean' 除以 Σ w_t；独热浮点目标时除以 N，所以两种加权平均并不相同。")),
+                   "整数类别标签时 'mean' 除以 Σ w_t；独热浮点目标时除以 N，所以两种加权平均并不相同。")),
         Usage("optax", "optax.losses.softmax_cross_entropy_with_integer_labels(logits, labels)",
               Text("No weight argument: multiply the per-example losses by w[labels] yourself.",
                    "没有权重参数：需要自己把逐样本损失乘以 w[labels]。")),
@@ -244,7 +244,7 @@ USAGES: dict[str, tuple[Usage, ...]] = {
     "softmax_regression_index": (
         Usage("PyTorch", "torch.nn.Linear(d, n) + torch.nn.functional.cross_entropy(z, t)",
               Text("Class-index targets; with class weights 'mean' divides by Σ w_t instead of N.",
-                   "类别下标目标；有类别权重时 'mean' 除以 Σ w_t 而不是 N。")),
+                   "整数类别标签；有类别权重时 'mean' 除以 Σ w_t 而不是 N。")),
     ),
     "mse_loss": (
         Usage("PyTorch", "torch.nn.functional.mse_loss(input, target)",

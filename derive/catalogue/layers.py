@@ -82,12 +82,12 @@ SPECS = (
     LayerSpec(
         name="softmax_regression_index",
         title=Text("Softmax regression: gradients of the weights and bias (class-index target)",
-                   "softmax 回归：权重与偏置的梯度（类别下标目标）"),
+                   "softmax 回归：权重与偏置的梯度（整数类别标签）"),
         description=Text(
             "Softmax regression when the target is a class index t, as in torch.nn.CrossEntropyLoss: "
             "∂L/∂W_jk = (s_j − δ_jt) x_k, and for a batch ∂L/∂W = (S − Y)ᵀX/N with Y the one-hot rows "
             "of the targets.",
-            "目标为类别下标 t 时的 softmax 回归（与 torch.nn.CrossEntropyLoss 相同）：∂L/∂W_jk = (s_j − δ_jt) x_k；"
+            "目标为整数类别标签 t 时的 softmax 回归（与 torch.nn.CrossEntropyLoss 相同）：∂L/∂W_jk = (s_j − δ_jt) x_k；"
             "对一批样本，∂L/∂W = (S − Y)ᵀX/N，其中 Y 的各行是目标的独热编码。"),
         base="cross_entropy_index",
         loss=-log(Softmax(z, t)),

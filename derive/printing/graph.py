@@ -18,8 +18,8 @@ from .text import text
 
 __all__ = ["Layout", "layout", "mermaid", "svg", "tikz"]
 
-FONT, LABEL_FONT = 13, 11            # px
-CHAR, LABEL_CHAR = 7.4, 6.3          # px per character, roughly, for the fonts above
+FONT, LABEL_FONT = 14, 15            # px: an edge label's subscripts (80 %) are still 12 px
+CHAR, LABEL_CHAR = 8.0, 8.6          # px per character, roughly, for the fonts above
 BOX_HEIGHT, ROW, MARGIN = 26, 58, 12
 BACKWARD = "#b3261e"                 # the colour of the backward quantities
 
@@ -84,8 +84,9 @@ def layout(g: Graph) -> Layout:
     top = min(row.values())
     blocked = [e for e in g.edges if _crosses(e.source, e.target, column, row)]
     lift = ROW / 2 if blocked else 0.0  # room above for the curves
-    height = (max(row.values()) - top) * ROW + BOX_HEIGHT + 2 * MARGIN + LABEL_FONT + lift
-    centre = {id_: (x[column[id_]], lift + MARGIN + LABEL_FONT + BOX_HEIGHT / 2 + (row[id_] - top) * ROW)
+    height = (max(row.values()) - top) * ROW + BOX_HEIGHT + 2 * MARGIN + 1.5 * LABEL_FONT + lift
+    first = lift + MARGIN + 1.5 * LABEL_FONT + BOX_HEIGHT / 2  # the top row's centre: room for labels
+    centre = {id_: (x[column[id_]], first + (row[id_] - top) * ROW)
               for id_ in row}
     bends = {}
     for e in blocked:
@@ -186,8 +187,10 @@ def svg(g: Graph, name: str = "graph") -> str:
                      f'stroke="#444"{dash} marker-end="url(#{marker})"/>')
         if e.backward is not None:
             x, y = _label_at(place, column, e.source, e.target)
-            parts.append(f'<text x="{x:.1f}" y="{y - 5:.1f}" text-anchor="middle" '
-                         f'font-size="{LABEL_FONT}" fill="{BACKWARD}">{_svg_text(_label(e.backward))}</text>')
+            # above the arrow, on a white halo, so the line never runs through the label
+            parts.append(f'<text x="{x:.1f}" y="{y - LABEL_FONT * 0.55:.1f}" text-anchor="middle" '
+                         f'font-size="{LABEL_FONT}" fill="{BACKWARD}" stroke="#fff" stroke-width="4" '
+                         f'paint-order="stroke">{_svg_text(_label(e.backward))}</text>')
     parts += [_svg_node(n, place) for n in g.nodes]
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

@@ -157,17 +157,28 @@ class DeriveMathMLPrinter(MathMLPresentationPrinter):
         return self._element("mrow", self._l_paren(), self._print(expr), self._r_paren())
 
     def _print_Piecewise(self, expr: Expr) -> Element:
+        """Cases in a table, value then condition; when a value is long, each condition goes on its
+        own line under its value, so that no condition sits off-screen to the right of a long value."""
         when, otherwise = self._settings["piecewise_words"]
-        table = self._element("mtable")
+        cases = []
         for value, condition in expr.args:
             if condition == true:
                 case = self._element("mtext", otherwise)
             else:
                 case = self._element("mrow", self._element("mtext", f"{when}\u00a0"), self._print(condition))
-            cells = (self._element("mtd", self._print(value)), self._element("mtd", case))
-            for cell in cells:
-                cell.setAttribute("style", "text-align: left; padding-right: 1em")
-            table.appendChild(self._element("mtr", *cells))
+            cases.append((self._print(value), case))
+        stacked = any(_size(value) > LONG_CASE for value, _ in cases)
+        table = self._element("mtable")
+        for value, case in cases:
+            rows = ((value,), (case,)) if stacked else ((value, case),)
+            for number, cells in enumerate(rows):
+                row = self._element("mtr")
+                for content in cells:
+                    cell = self._element("mtd", content)
+                    indent = "padding-left: 2em; " if stacked and number == 1 else ""
+                    cell.setAttribute("style", f"text-align: left; {indent}padding-right: 1em")
+                    row.appendChild(cell)
+                table.appendChild(row)
         return self._element("mrow", self._element("mo", "{"), table)
 
     def _print_Subs(self, expr: Expr) -> Element:
@@ -194,6 +205,15 @@ class DeriveMathMLPrinter(MathMLPresentationPrinter):
     def _print_Add(self, expr: Add, order: str | None = None) -> Element:
         terms = sorted(Add.make_args(expr), key=lambda term: term.could_extract_minus_sign())
         return _minus(super()._print_Add(Add(*terms, evaluate=False), order="none"))
+
+
+LONG_CASE = 24  # leaves (identifiers, numbers, operators) beyond which a case's value is long
+
+
+def _size(node: Element) -> int:
+    """The number of leaves (mi, mn, mo) of a MathML element."""
+    return sum(len(node.getElementsByTagName(tag)) for tag in ("mi", "mn", "mo")) + (
+        node.nodeName in ("mi", "mn", "mo"))
 
 
 _TALL = frozenset({"mfrac", "munderover", "munder", "mover", "msqrt", "mroot", "mtable"})

@@ -35,6 +35,7 @@ from ..processes import worker_pool
 from . import memo, plots
 from .documents import FORMATS, MODULE, has_plot, render_document, render_index, render_page
 from .environment import template
+from .information import information_plot
 from .pages import PAGES, slowdown_plot
 from .phrases import LANGUAGES, phrases
 from .topics import improved_plot
@@ -92,7 +93,7 @@ def _module() -> Callable[[], str] | None:
 
 def _plot(name: str) -> plots.Plot:
     pages = {"mse_vs_cross_entropy": slowdown_plot, TRAINING_PLOT: training_plot,
-             "improved_forms": improved_plot}
+             "improved_forms": improved_plot, "information_theory": information_plot}
     plot = pages[name]() if name in pages else plots.loss_plot(name)
     if plot is None:
         raise ValueError(f"{name} has no plot")
@@ -131,7 +132,8 @@ def plan() -> list[Output]:
         outputs += [Output(f"plots/{plot}.{kind}", kind, (plot,), group)
                     for plot, group in (("mse_vs_cross_entropy", "mse_vs_cross_entropy"),
                                         (TRAINING_PLOT, "mse_vs_cross_entropy"),
-                                        ("improved_forms", "improved_forms"))
+                                        ("improved_forms", "improved_forms"),
+                                        ("information_theory", "information_theory"))
                     for kind in ("svg", "pdf")]
     outputs += [Output(f"{lang}/index.{fmt}", "index", (fmt, lang, code), "index")
                 for lang in LANGUAGES for fmt in INDEX_FORMATS]

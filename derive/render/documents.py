@@ -18,8 +18,10 @@ from ..engine.derivation import Derivation
 from ..engine.verify import Check
 from . import plots
 from .environment import template
+from .gloss import gloss_once
 from .pages import index_context, page_context
 from .phrases import LANGUAGES, Phrases, phrases
+from .route import other_route
 from .topics import mentions
 from .views import document_view
 from .worked import example_view
@@ -131,8 +133,9 @@ def render_page(page: str, fmt: str = "md", lang: str = "en") -> str:
     for key in ("plot", "training_plot"):
         if key in context:
             context[key] = plot_view(page, fmt, context[key])
-    return template(f"{page}.{fmt}.j2").render(
-        page=t.pages[page], t=t, other=_other(lang), fmt=fmt, links=links(page, fmt, lang), **context)
+    return gloss_once(template(f"{page}.{fmt}.j2").render(
+        page=t.pages[page], t=t, other=_other(lang), fmt=fmt, links=links(page, fmt, lang), **context),
+        fmt, lang)
 
 
 def render_index(fmt: str = "md", lang: str = "en", code: bool = False) -> str:
@@ -164,6 +167,7 @@ def render_derivation(d: Derivation, checks: tuple[Check, ...], fmt: str = "md",
     extra = {} if origin is None else {"origin": origin}
     example, runnable = example_view(d, t)
     see_also = [(page, t.pages[page]["title"]) for page in mentions(d.name)] if links else []
-    return template(f"derivation.{fmt}.j2").render(
+    return gloss_once(template(f"derivation.{fmt}.j2").render(
         doc=document_view(d, checks, t), t=t, other=_other(lang), fmt=fmt, links=links, plot=plot,
-        code=code, example=example, runnable=runnable, see_also=see_also, **extra)
+        code=code, example=example, runnable=runnable, see_also=see_also, route=other_route(d, t.words),
+        **extra), fmt, lang)

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sympy import Derivative, Eq, Expr, Function, Mul, Symbol, expand
+from sympy import Derivative, Expr, Function, Mul, Symbol, expand
 
 from ..catalogue import names, verified
 from ..engine.derivation import Named, unwrap
 from ..engine.functions import Sigmoid
 from ..engine.symbols import p0, y0, z0
 from . import plots, topics
+from .chain import Chain
+from .information import information_extras
 from .phrases import Phrases
 from .training import training_plot, training_view
 from .views import Math, equation, step_views
@@ -68,6 +70,7 @@ def _information_theory(t: Phrases) -> dict:
         "identity": step_views((identity,), t)[0],
         "same_gradient": (kl.gradient, ce.gradient),
         "next": _section("cross_entropy", page["next"], t),
+        **information_extras(t),
     }
 
 
@@ -96,8 +99,9 @@ def _numbers(page: dict) -> Descent:
     return Descent(rows, training, page["plot"].format(start=f"{DESCENT_START:g}"))
 
 
-def slowdown_factor() -> Math:
-    """∂L_MSE/∂z = σ'(z) · (σ(z) − y), checked against the two verified closed forms."""
+def slowdown_factor() -> Chain:
+    """∂L_MSE/∂z = σ'(z) · ∂L_CE/∂z = σ(z)(1 − σ(z))(σ(z) − y), checked against the two verified
+    closed forms."""
     ce, _ = verified("binary_cross_entropy_with_logits")
     mse, _ = verified("mse_sigmoid")
     sigma = Sigmoid(z0)
@@ -105,13 +109,19 @@ def slowdown_factor() -> Math:
     if expand(unwrap(mse.gradient) - factor * unwrap(ce.gradient)) != 0:
         raise AssertionError("the MSE gradient is not σ'(z) times the cross-entropy gradient")
     mse_lhs = Derivative(Symbol("L_MSE"), z0, evaluate=False)
-    return Math(Eq(mse_lhs, Mul(factor, ce.gradient, evaluate=False), evaluate=False))
+    ce_lhs = Derivative(Symbol("L_CE"), z0, evaluate=False)
+    slope = Derivative(sigma, z0, evaluate=False)
+    return Chain(mse_lhs, [("=", Mul(slope, ce_lhs, evaluate=False)),
+                           ("=", Mul(factor, ce.gradient, evaluate=False))])
 
 
 def _mse_vs_cross_entropy(t: Phrases) -> dict:
     page = t.pages["mse_vs_cross_entropy"]
     mse, ce = verified("mse_sigmoid")[0], verified("binary_cross_entropy_with_logits")[0]
-    curvature = [getattr(d.hessian.remark, t.code) for d in (ce, mse) if d.hessian and d.hessian.remark]
+    curvature = [(page[key], equation(Derivative(Symbol(label), z0, z0), d.hessian.expr, t.words),
+                  getattr(d.hessian.remark, t.code) if d.hessian.remark else "")
+                 for d, key, label in ((ce, "cross_entropy", "L_CE"), (mse, "squared_error", "L_MSE"))
+                 if d.hessian is not None]
     return {
         "sections": [_section("mse_sigmoid", page["squared_error"], t),
                      _section("binary_cross_entropy_with_logits", page["cross_entropy"], t)],

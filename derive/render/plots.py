@@ -24,8 +24,16 @@ from ..engine.derivation import unwrap
 from ..engine.symbols import alpha, eps, gamma, p0, q0, y0, z0
 from ..printing.latex import latex
 
-__all__ = ["PARAMETER_VALUES", "Plot", "available", "curves_plot", "descent", "loss_plot", "numeric",
-           "slowdown_plot"]
+__all__ = [
+    "PARAMETER_VALUES",
+    "Plot",
+    "available",
+    "descent",
+    "loss_plot",
+    "numeric",
+    "panels_plot",
+    "slowdown_plot",
+]
 
 PARAMETER_VALUES: dict[Symbol, float] = {gamma: 2.0, alpha: 0.25, q0: 3.0, eps: 0.1}
 DOMAINS: dict[Symbol, tuple[float, float]] = {z0: (-6.0, 6.0), p0: (0.02, 0.98)}
@@ -156,20 +164,24 @@ def slowdown_plot(start: float, rate: float, steps: int) -> Plot:
         return _save("mse_vs_cross_entropy", figure)
 
 
-def curves_plot(name: str, curves: tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...],
-                domain: tuple[float, float], xlabel: str, ylabel: str) -> Plot:
-    """One panel: each curve ``(legend, f)`` drawn as ``f(x)`` over ``domain``."""
+Curves = tuple[tuple[str, Callable[[np.ndarray], np.ndarray]], ...]
+
+
+def panels_plot(name: str, panels: tuple[tuple[Curves, tuple[float, float], str, str], ...]) -> Plot:
+    """Side-by-side panels, each ``(curves, domain, xlabel, ylabel)``; each curve ``(legend, f)`` is
+    drawn as ``f(x)`` over the domain, with its legend."""
     import matplotlib
     from matplotlib.figure import Figure
 
     with matplotlib.rc_context(_RC):
-        figure = Figure(figsize=(6.0, 3.2), layout="constrained")
-        axis = figure.subplots()
-        x = np.linspace(*domain, 400)
-        for label, f in curves:
-            axis.plot(x, f(x), label=label)
-        axis.axhline(0, color="0.5", linewidth=0.6)
-        axis.set_xlabel(xlabel)
-        axis.set_ylabel(ylabel)
-        axis.legend(frameon=False, fontsize=8)
+        figure = Figure(figsize=(3.6 * len(panels) if len(panels) > 1 else 6.0, 3.0), layout="constrained")
+        axes = figure.subplots(1, len(panels), squeeze=False)[0]
+        for axis, (curves, domain, xlabel, ylabel) in zip(axes, panels, strict=True):
+            x = np.linspace(*domain, 400)
+            for label, f in curves:
+                axis.plot(x, f(x), label=label)
+            axis.axhline(0, color="0.5", linewidth=0.6)
+            axis.set_xlabel(xlabel)
+            axis.set_ylabel(ylabel)
+            axis.legend(frameon=False, fontsize=8)
         return _save(name, figure)

@@ -35,7 +35,7 @@ _TEX_MATH = {
     "∞": r"\infty", "·": r"\cdot", "∈": r"\in", "≠": r"\neq", "×": r"\times", "∑": r"\sum",
     "′": "'", "²": "^2", "ᵀ": r"^{\top}", "√": r"\surd", "±": r"\pm", "⊙": r"\odot", "ℓ": r"\ell",
     "∇": r"\nabla", "∝": r"\propto", "⇒": r"\Rightarrow", "↦": r"\mapsto", "≡": r"\equiv", "∀": r"\forall",
-    "⁻": "^{-}", "⁽": "^{(}", "⁾": "^{)}", "ʳ": "^{r}", "ⁿ": "^{n}",
+    "⁻": "^{-}", "⌈": r"\lceil ", "⌉": r"\rceil ", "⁽": "^{(}", "⁾": "^{)}", "ʳ": "^{r}", "ⁿ": "^{n}",
     **{sub: f"_{digit}" for digit, sub in enumerate("₀₁₂₃₄₅₆₇₈₉")},
     **{sup: f"^{digit}" for digit, sup in enumerate("⁰¹²³⁴⁵⁶⁷⁸⁹")},
 }

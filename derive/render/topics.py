@@ -199,4 +199,5 @@ def _true_class(name: str, values: dict) -> Callable[[np.ndarray], np.ndarray]:
 def improved_plot() -> plots.Plot:
     """∂L/∂z_t against s_t for the plain cross-entropy and each improved form."""
     curves = tuple((label, _true_class(name, values)) for name, label, values in CURVES)
-    return plots.curves_plot("improved_forms", curves, (0.01, 0.99), "$s_t$", r"$\partial L / \partial z_t$")
+    panel = (curves, (0.01, 0.99), "$s_t$", r"$\partial L / \partial z_t$")
+    return plots.panels_plot("improved_forms", (panel,))

@@ -16,9 +16,10 @@ from sympy import Eq, Expr, Indexed, IndexedBase, Symbol, preorder_traversal
 from ..catalogue import lemmas as lemma_derivations
 from ..catalogue.frameworks import usages
 from ..catalogue.stability import is_listed, stable_form
+from ..engine.constraints import Linear
 from ..engine.derivation import Derivation, MatrixForm, Named, Step
 from ..engine.functions import Softmax
-from ..engine.symbols import INDICES, n, t
+from ..engine.symbols import INDICES, n, role_of, t
 from ..engine.symbols import s as s_vector
 from ..engine.verify import Check
 from ..printing.latex_mathml import latex_to_mathml
@@ -130,6 +131,7 @@ class DocumentView:
     aliases: tuple[str, ...]
     usages: tuple[UsageView, ...] | None   # None: no entry; (): no framework has it
     definition: Math
+    definition_where: tuple[Math, ...]     # the named sub-expressions the definition uses (cos)
     wrt: Math
     symbols: tuple[Entry, ...]
     has_indices: bool
@@ -207,8 +209,10 @@ def _vocabulary() -> dict[Expr, str]:
 
 
 def _symbols(d: Derivation, t_: Phrases) -> tuple[tuple[Entry, ...], bool]:
-    """The shared vectors and scalars the derivation is written in, each with what it stands for
-    (``[symbols.<family>]`` of the language file first, then ``[symbols]``)."""
+    """The vectors and scalars the derivation is written in, each with what it stands for in this
+    entry: ``[symbols.entries.<name>]`` of the language file first, then ``[symbols.<family>]``,
+    then ``[symbols]``.  A user's own loss (family ``custom``) describes each symbol by the role
+    it was declared with, never by what the letter means elsewhere in the catalogue."""
     exprs = [d.symbol, d.loss, *(e for s in d.steps for e in (s.lhs, s.rhs)), d.gradient]
     vocabulary = _vocabulary()
     found: set[Expr] = set()
@@ -218,16 +222,41 @@ def _symbols(d: Derivation, t_: Phrases) -> tuple[tuple[Entry, ...], bool]:
         if expr.atoms(Softmax):
             found.add(s_vector)
     vectors = [v for v in found if isinstance(v, IndexedBase)]
-    found |= {n} if vectors else set()
+    single = any(isinstance(c, Linear) and c.scalar for c in d.assumptions)  # one output: no classes
+    found |= {n} if vectors and not single else set()
     found -= {v.label for v in vectors}  # z of z_i is no scalar z
     found -= set(INDICES) - {t}
-    family = t_.data["symbols"].get(d.family, {})
+    if d.family == "custom":
+        return _declared(d, found, t_), bool(vectors)
+    tables = (t_.data["symbols"].get("entries", {}).get(d.name, {}), t_.data["symbols"].get(d.family, {}))
     entries = []
     for symbol in sorted((f for f in found if f in vocabulary), key=lambda f: _symbol_order(f, vocabulary)):
         key = vocabulary[symbol]
-        text = family[key] if key in family else t_.lookup("symbols", key)
+        text = next((table[key] for table in tables if key in table), None) or t_.lookup("symbols", key)
         entries.append(Entry(Math(symbol, t_.words), text))
     return tuple(entries), bool(vectors)
+
+
+def _declared(d: Derivation, found: set[Expr], t_: Phrases) -> tuple[Entry, ...]:
+    """A user's loss: each vector and scalar described by its declared role (``[symbols.roles]``)."""
+    wrt = d.wrt.base if isinstance(d.wrt, Indexed) else d.wrt
+    roles = t_.data["symbols"]["roles"]
+    entries = []
+    declared = sorted((f for f in found if f != n), key=lambda f: (not isinstance(f, IndexedBase), str(f)))
+    for symbol in declared:
+        kind = "vector" if isinstance(symbol, IndexedBase) else "scalar"
+        if symbol == wrt:
+            text = roles[f"wrt_{kind}"]
+        else:
+            try:
+                role = role_of(symbol).value
+            except KeyError:
+                continue
+            text = roles[f"{role}_{kind}"]
+        entries.append(Entry(Math(symbol, t_.words), text))
+    if any(isinstance(f, IndexedBase) for f in found):
+        entries.append(Entry(Math(n, t_.words), roles["length"]))
+    return tuple(entries)
 
 
 def _symbol_order(symbol: Expr, vocabulary: dict[Expr, str]) -> tuple[int, int, str]:
@@ -296,7 +325,10 @@ def document_view(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> Docu
         family=t_.family(d.family), aliases=d.aliases,
         usages=None if found is None else tuple(
             UsageView(u.framework, u.api, getattr(u.note, lang)) for u in found),
-        definition=equation(d.definition.lhs, d.definition.rhs, words), wrt=Math(d.wrt, words),
+        definition=equation(d.definition.lhs, d.definition.rhs, words),
+        definition_where=tuple(equation(named.label, named.expr, words)
+                               for named in _named([d.definition.rhs]) if named.label != d.symbol),
+        wrt=Math(d.wrt, words),
         symbols=symbols,
         has_indices=has_indices, indices=t_.data.get("indices", {}).get(d.family, t_.labels["indices"]),
         assumptions=tuple(Math(c.equation, words) for c in d.assumptions),
