@@ -20,7 +20,8 @@ Per loss (:mod:`papers` holds the entries, their citations and PyTorch reference
   module overflows;
 * **time**: the wall time of the ``derive custom … --format py`` process (interpreter start included);
 * **lengths**: the operation count (``sympy.count_ops``, a named function such as a softmax
-  component counting as one operation) of the tool's closed form, of SymPy's raw derivative of the
+  component counting as one operation and a Kronecker delta δ_jt as an atom, like the y_j it stands
+  for in a published form) of the tool's closed form, of SymPy's raw derivative of the
   typed expression (its named functions written out as exponentials, differentiated by
   ``sympy.diff``, unsimplified) and of the paper's published gradient (when it gives one) written in
   the language.
@@ -46,7 +47,7 @@ import numpy as np
 import report
 import torch
 from papers import PAPERS, Paper
-from sympy import Derivative, Expr, IndexedBase, Pow, Sum, Symbol, count_ops, exp
+from sympy import Derivative, Expr, IndexedBase, KroneckerDelta, Pow, Sum, Symbol, count_ops, exp
 
 from derive.engine.derivation import unwrap
 from derive.engine.functions import NAMED_FUNCTIONS
@@ -131,6 +132,12 @@ def raw_derivative(loss: CustomLoss) -> Expr:
     return Derivative(written, d.wrt).doit()
 
 
+def length(expr: Expr) -> int:
+    """``count_ops`` with a Kronecker delta as an atom: the tool's δ_jt is the published form's y_j."""
+    return count_ops(expr.replace(lambda e: isinstance(e, KroneckerDelta),
+                                  lambda e: Symbol(f"delta_{e.args[0]}{e.args[1]}")))
+
+
 def published_length(paper: Paper) -> int | None:
     """The operation count of the published gradient (the body of ``sum(published)``)."""
     if paper.published is None:
@@ -141,7 +148,7 @@ def published_length(paper: Paper) -> int | None:
         total = parse(f"sum({paper.published})", bases, symbols)
     except ValueError:
         return None  # not yet in the language
-    return count_ops(total.function if isinstance(total, Sum) else total)
+    return length(total.function if isinstance(total, Sum) else total)
 
 
 # --- inputs and comparisons ---------------------------------------------------------------------
@@ -219,7 +226,7 @@ def measure(paper: Paper, cli: bool = True) -> Result:
 
             path.write_text(render(loss, "py"), encoding="utf-8")
         result.parses, result.verified, result.named = "yes", "yes", in_named_terms(loss)
-        result.lengths = (count_ops(loss.derivation.gradient), count_ops(raw_derivative(loss)),
+        result.lengths = (length(loss.derivation.gradient), length(raw_derivative(loss)),
                           result.lengths[2])
         module = load(path, paper.name)
         result.error = error_vs_torch(paper, module, rng)

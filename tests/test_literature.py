@@ -39,3 +39,11 @@ def test_a_refusal_stays_in_the_table_with_its_reason() -> None:
     assert result.parses.startswith("no: unknown function 'erf'") and result.error is None
     table = literature.markdown([result])
     assert "| `made_up` | classification | no: unknown function 'erf'" in table
+
+
+def test_a_kronecker_delta_is_as_long_as_the_target_it_stands_for() -> None:
+    from sympy import IndexedBase, KroneckerDelta, Symbol, exp
+
+    j, t = Symbol("j", integer=True), Symbol("t", integer=True)
+    z, y = IndexedBase("z"), IndexedBase("y")
+    assert literature.length(exp(z[j]) - KroneckerDelta(j, t)) == literature.length(exp(z[j]) - y[j]) == 2
