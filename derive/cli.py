@@ -286,20 +286,31 @@ def code(names_: tuple[str, ...], output: Path | None) -> None:
 def doc(name: str, fmt: str, lang: str, output: Path | None) -> None:
     """Render the derivation document of NAME (or the page information_theory / mse_vs_cross_entropy).
 
-    Markdown and LaTeX link their plot at ../plots/, as laid out by `derive all`; HTML is self-contained."""
-    from .render.documents import render_document, render_page
+    Printed, or written into a tree of `derive all` (DIR/en/NAME.md), it links as that tree is laid
+    out (../plots/, index, translation); written anywhere else it stands alone: its plot beside it
+    (FILE.svg for md, FILE.pdf for tex) or embedded (html), and no link to a file that is not there."""
+    from .render.build import MANIFEST
+    from .render.documents import render_document, render_page, render_standalone
     from .render.pages import PAGES
 
+    beside: dict[str, bytes] = {}
     if name in PAGES:
         text_ = render_page(name, fmt, lang)
     else:
         name = _resolve_or_exit(name)
         _verified_or_exit(name)  # verified on every core before the document asks for it
-        text_ = render_document(name, fmt, lang)
+        in_tree = output is None or (output.parent.name in LANGUAGES
+                                     and (output.parent.parent / MANIFEST).is_file())
+        if in_tree:
+            text_ = render_document(name, fmt, lang)
+        else:
+            text_, beside = render_standalone(name, fmt, lang, output.stem)
     if output is None:
         click.echo(text_, nl=False)
-    else:
-        write_output(output, text_)
+        return
+    for file_name, data in beside.items():  # first: the document never links a file that is not there
+        write_output(output.parent / file_name, data)
+    write_output(output, text_)
 
 
 @main.command("all", short_help="Every document, plot and the module, into a folder.")

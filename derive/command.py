@@ -49,10 +49,10 @@ class OutputPath(click.ParamType):
         return path
 
 
-def write_output(output: Path, text_: str) -> None:
-    """Write ``text_`` to ``output`` (see :func:`derive.files.write_file`); a one-line error, exit 1."""
+def write_output(output: Path, content: str | bytes) -> None:
+    """Write ``content`` to ``output`` (see :func:`derive.files.write_file`); a one-line error, exit 1."""
     try:
-        write_file(output, text_.encode("utf-8"))
+        write_file(output, content.encode("utf-8") if isinstance(content, str) else content)
     except OutputError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"wrote {output}", err=True)

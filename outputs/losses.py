@@ -368,18 +368,23 @@ def _empty_result(shape, dtype):
     of this shape and dtype, else a new one, which is remembered (when large) for later calls."""
     dtype = np.dtype(dtype)
     size = int(np.prod(shape)) * dtype.itemsize
-    if size < _RECYCLE_MIN or size > _recycle_bytes:
+    depth = getattr(_inside, "depth", 0)
+    if size < _RECYCLE_MIN or size > _recycle_bytes or depth:  # nested: the lock may be held (_nested)
         return np.empty(shape, dtype)
-    with _lock():
-        for i in range(len(_returned)):
-            same = _returned[i].shape == shape and _returned[i].dtype == dtype
-            if same and _references(_returned, i) == _UNHELD:
-                result = _returned.pop(i)
-                break
-        else:
-            result = np.empty(shape, dtype)
-        _returned.append(result)
-        _trim()
+    _inside.depth = 1  # a signal handler's call while the lock is held takes a fresh array
+    try:
+        with _lock():
+            for i in range(len(_returned)):
+                same = _returned[i].shape == shape and _returned[i].dtype == dtype
+                if same and _references(_returned, i) == _UNHELD:
+                    result = _returned.pop(i)
+                    break
+            else:
+                result = np.empty(shape, dtype)
+            _returned.append(result)
+            _trim()
+    finally:
+        _inside.depth = 0
     return result
 
 
@@ -396,6 +401,7 @@ _BLOCKS = 4  # blocks per input at least (each of 1 << 15 elements or more): mor
 _PARALLEL_MIN = 1 << 17  # inputs with fewer elements run in one call on the calling thread
 _threads = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 _pool = None  # (process id, workers, executor): a forked child makes its own
+_inside = threading.local()  # .depth: how many of this module's computations the thread is inside
 
 
 def set_num_threads(threads):
@@ -410,6 +416,14 @@ def set_num_threads(threads):
 def get_num_threads():
     """The number of threads used for large inputs."""
     return _threads
+
+
+def _nested():
+    """Whether this thread is inside one of this module's computations already: the call comes from an
+    np.seterrcall callback, a signal handler or a pool thread's block.  Such a call runs inline on its
+    own thread, without the pool, recycled results or work arrays, which the computation it
+    interrupted may hold: waiting for them would wait for ever."""
+    return getattr(_inside, "depth", 0) > 0
 
 
 def _executor():
@@ -432,21 +446,30 @@ def _for_blocks(work, rows, step):
     (the caller takes blocks too; each thread takes the next block when it is done with one).  The
     threads handle floating-point errors as the caller does (np.errstate is per thread)."""
     count = -(-rows // step)
-    workers = min(_threads, count)
+    depth = getattr(_inside, "depth", 0)
+    workers = 1 if depth else min(_threads, count)  # a nested call runs inline (_nested)
     tickets = itertools.count()
     errors = {**np.geterr(), "call": np.geterrcall()}
 
     def run():
-        with np.errstate(**errors):
-            while (b := next(tickets)) < count:
-                work(b * step, min(rows, b * step + step))
+        _inside.depth = getattr(_inside, "depth", 0) + 1  # in a pool thread too
+        try:
+            with np.errstate(**errors):
+                while (b := next(tickets)) < count:
+                    work(b * step, min(rows, b * step + step))
+        finally:
+            _inside.depth -= 1
 
-    futures = [_executor().submit(run) for _ in range(workers - 1)]
+    _inside.depth = depth + 1  # from here: a signal handler's call must not submit (the pool's lock)
     try:
-        run()
+        futures = [_executor().submit(run) for _ in range(workers - 1)]
+        try:
+            run()
+        finally:
+            for future in futures:
+                future.result()
     finally:
-        for future in futures:
-            future.result()
+        _inside.depth = depth
 
 
 def _leaves(result):
@@ -476,7 +499,7 @@ def _blocks(kernel, arrays, params, coef, reduced=False):
     x = arrays[0]
     rows = x.shape[0] if x.ndim else 0
     fused, smallest = _FUSED.get(kernel.__name__, (None, 0))
-    if fused is not None and x.size >= smallest and rows:
+    if fused is not None and x.size >= smallest and rows and not _nested():  # its work arrays may be in use
         done = fused(kernel, arrays, params, coef, reduced, rows)
         if done is not NotImplemented:
             return done

@@ -117,3 +117,33 @@ def test_without_matplotlib_derive_all_says_once_that_plots_were_skipped(tmp_pat
     assert result.exit_code == 0
     hint = "plots skipped: matplotlib is not installed (pip install 'derive-losses[plots]')"
     assert result.output.count(hint) == 1
+
+
+def test_a_standalone_document_writes_its_plot_beside_it_and_links_only_what_exists(tmp_path):
+    import re
+
+    for fmt in ("md", "tex", "html"):
+        target = tmp_path / f"s.{fmt}"
+        result = _run("doc", "sigmoid", "--format", fmt, "-o", str(target))
+        assert result.exit_code == 0
+        text = target.read_text(encoding="utf-8")
+        assert "derive all" not in text and "../" not in text and "index." not in text
+        assert fmt == "html" or "derive doc sigmoid" in text.splitlines()[0]
+        if fmt == "md":
+            linked = set(re.findall(r"\]\(([^)#][^)]*)\)", text))
+        elif fmt == "tex":
+            linked = set(re.findall(r"\\includegraphics(?:\[[^]]*\])?\{([^}]*)\}", text))
+        else:
+            found = re.findall(r'(?:href|src)="([^"]*)"', text)
+            linked = {link for link in found if not link.startswith("#")}
+        assert all((tmp_path / link).is_file() for link in linked), linked
+        assert linked == ({"s.svg"} if fmt == "md" else {"s.pdf"} if fmt == "tex" else set())
+    assert f"wrote {tmp_path / 's.svg'}" in _run("doc", "sigmoid", "-o", str(tmp_path / "s.md")).output
+
+
+def test_a_document_written_into_a_tree_links_as_the_tree_is_laid_out(tmp_path, small_plan):
+    out = tmp_path / "out"
+    assert _run("all", "-o", str(out), "-j", "1").exit_code == 0
+    tree = (out / "en" / "sigmoid.md").read_bytes()
+    assert _run("doc", "sigmoid", "-o", str(out / "en" / "sigmoid.md")).exit_code == 0
+    assert (out / "en" / "sigmoid.md").read_bytes() == tree and b"../plots/sigmoid.svg" in tree
