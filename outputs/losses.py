@@ -18,7 +18,8 @@ Functions: cross_entropy, nll_loss, binary_cross_entropy, binary_cross_entropy_w
     soft_margin_loss, multilabel_soft_margin_loss, hinge_embedding_loss, margin_ranking_loss,
     cosine_embedding_loss, multi_margin_loss, sigmoid_focal_loss, softmax_focal_loss, softmax,
     log_softmax, sigmoid, logistic_regression, softmax_regression, log_cosh, hinge_loss,
-    squared_hinge.
+    squared_hinge, poly_loss_cross_entropy, sparsemax_loss, triplet_margin_loss,
+    triplet_margin_with_distance_loss, multilabel_margin_loss.
 Requires NumPy only.  Large inputs run in cache-sized blocks on set_num_threads(n) threads (default:
 the machine's cores); large results reuse the memory of earlier results that nothing references any
 more (set_recycling(max_bytes), default 256 MiB).
@@ -83,6 +84,9 @@ __all__ = [
     "multi_margin_loss",
     "multi_margin_loss_grad",
     "multi_margin_loss_value_and_grad",
+    "multilabel_margin_loss",
+    "multilabel_margin_loss_grad",
+    "multilabel_margin_loss_value_and_grad",
     "multilabel_soft_margin_loss",
     "multilabel_soft_margin_loss_grad",
     "multilabel_soft_margin_loss_value_and_grad",
@@ -92,6 +96,9 @@ __all__ = [
     "poisson_nll_loss",
     "poisson_nll_loss_grad",
     "poisson_nll_loss_value_and_grad",
+    "poly_loss_cross_entropy",
+    "poly_loss_cross_entropy_grad",
+    "poly_loss_cross_entropy_value_and_grad",
     "set_num_threads",
     "set_recycling",
     "sigmoid",
@@ -115,9 +122,18 @@ __all__ = [
     "softmax_regression_grad",
     "softmax_regression_value_and_grad",
     "softmax_value_and_grad",
+    "sparsemax_loss",
+    "sparsemax_loss_grad",
+    "sparsemax_loss_value_and_grad",
     "squared_hinge",
     "squared_hinge_grad",
     "squared_hinge_value_and_grad",
+    "triplet_margin_loss",
+    "triplet_margin_loss_grad",
+    "triplet_margin_loss_value_and_grad",
+    "triplet_margin_with_distance_loss",
+    "triplet_margin_with_distance_loss_grad",
+    "triplet_margin_with_distance_loss_value_and_grad",
 ]
 
 
@@ -836,12 +852,24 @@ def _cross_entropy(kernels, input, target, weight, size_average, ignore_index, r
 
 
 def _softmax_focal_loss(kernels, input, target, weight, ignore_index, reduction, gamma, grad_output, want):
-    reduction = _reduction(None, None, reduction)
     gamma = _real("gamma", gamma)
     if gamma < 0:
         raise ValueError(f"gamma: expected a value >= 0, got {gamma}")
+    return _with_parameter(kernels, gamma, input, target, weight, ignore_index, reduction, grad_output, want)
+
+
+def _poly_loss_cross_entropy(kernels, input, target, weight, ignore_index, reduction, epsilon, grad_output,
+                             want):
+    return _with_parameter(kernels, _real("epsilon", epsilon), input, target, weight, ignore_index, reduction,
+                           grad_output, want)
+
+
+def _with_parameter(kernels, parameter, input, target, weight, ignore_index, reduction, grad_output, want):
+    """cross_entropy's semantics for a loss of the logits with one parameter and no label smoothing:
+    kernels are (class-index kernel, probability kernel)."""
+    reduction = _reduction(None, None, reduction)
     kernels = (kernels[0], None, kernels[1])  # no label smoothing: no smoothed kernel
-    return _index_or_probability(kernels, (gamma,), input, target, weight, ignore_index, reduction, 0.0,
+    return _index_or_probability(kernels, (parameter,), input, target, weight, ignore_index, reduction, 0.0,
                                  grad_output, want)
 
 
@@ -888,6 +916,44 @@ def _multi_margin_loss(kernels, input, target, p, margin, weight, size_average, 
     with np.errstate(invalid="ignore"):  # the target's own term, excluded by a mask, may be inf − inf
         value, grad = _blocks(kernel, (z, t.reshape(-1, 1), w), (margin, p), g)
     loss = value.reshape(t.shape).astype(z.dtype, copy=False)
+    return _finish(_reduce(loss, reduction, count), None if grad is None else grad.reshape(x.shape), want)
+
+
+def _multilabel_margin_loss(kernels, input, target, size_average, reduce, reduction, grad_output, want):
+    """input (), (C) or (N, C); target: class indices of the input's shape, each row's list read up to
+    its first negative entry. A row's loss is the kernel's (the loss of one listed target t, with the
+    row's target classes masked out of the sum) summed over its list: one kernel call per list position."""
+    (kernel,) = kernels
+    reduction = _reduction(size_average, reduce, reduction)
+    x = _floating("input", input)
+    if x.ndim > 2:
+        raise ValueError(f"input: expected shape (), (C) or (N, C), got {x.shape}")
+    z = x.reshape((-1, x.shape[-1]) if x.ndim else (1, 1))
+    t = _index_array(target)
+    if t.shape != x.shape:
+        raise ValueError(f"target: expected the input's shape {x.shape}, got {t.shape}")
+    t = t.reshape(z.shape)
+    listed = np.cumprod(t >= 0, axis=1).astype(bool)  # the entries before each row's first negative one
+    _in_range(t, z.shape[1], listed)
+    is_target = np.zeros((z.shape[0], z.shape[1] + 1), z.dtype)  # column C takes the unlisted entries
+    np.put_along_axis(is_target, np.where(listed, t, z.shape[1]), 1, axis=1)
+    is_target = is_target[:, :-1]
+    count = z.shape[0]
+    g = None if want == _VALUE else _coefficient(grad_output, reduction, x.shape[:-1], count, z.dtype)
+    g = g.reshape(-1, 1) if g is not None and g.ndim else g
+    loss = np.zeros((count, 1), z.dtype)
+    grad = None if g is None else np.zeros_like(z)
+    for position in range(z.shape[1]):
+        active = listed[:, position : position + 1]
+        if not active.any():
+            break
+        t_p = np.where(active, t[:, position : position + 1], 0)
+        coef = None if g is None else np.where(active, g, 0)
+        value, grad_p = _blocks(kernel, (z, t_p, is_target), (), coef)
+        loss += np.where(active, value, 0)
+        if grad is not None:
+            grad += grad_p
+    loss = loss.reshape(x.shape[:-1]).astype(z.dtype, copy=False)
     return _finish(_reduce(loss, reduction, count), None if grad is None else grad.reshape(x.shape), want)
 
 
@@ -1099,7 +1165,8 @@ def _sum_to(grad, shape):
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    axes = (*range(lead), *(lead + a for a, size in enumerate(shape) if size == 1 and grad.shape[lead + a] != 1))
+    broadcast = (lead + a for a, size in enumerate(shape) if size == 1 and grad.shape[lead + a] != 1)
+    axes = (*range(lead), *broadcast)
     return np.sum(grad, axis=axes, keepdims=True).reshape(shape)
 
 
@@ -1109,11 +1176,20 @@ def _pointwise_loss(kernels, input, target, reduction, grad_output, want):
                         want)
 
 
+def _sparsemax_loss(kernels, input, target, reduction, grad_output, want):
+    """The binary sparsemax loss: labels must be 0 or 1 (optax takes any nonzero label as 1)."""
+    x, y = _pair(input, target)
+    if not np.all((y == 0) | (y == 1)):
+        raise ValueError("target: expected labels 0 or 1")
+    return _elementwise(kernels[0], (x, y), (), _reduction(None, None, reduction), grad_output, want)
+
+
 def _soft_margin_loss(kernels, input, target, size_average, reduce, reduction, grad_output, want):
     """The target broadcasts to the input's shape (PyTorch does, without a warning)."""
     x = _floating("input", input)
     y = _broadcastable("target", _floating("target", target, x.dtype), "input", x.shape)
-    return _elementwise(kernels[0], (x, y), (), _reduction(size_average, reduce, reduction), grad_output, want)
+    reduction = _reduction(size_average, reduce, reduction)
+    return _elementwise(kernels[0], (x, y), (), reduction, grad_output, want)
 
 
 def _hinge_embedding_loss(kernels, input, target, margin, size_average, reduce, reduction, grad_output, want):
@@ -1130,8 +1206,9 @@ def _margin_ranking_loss(kernels, input1, input2, target, margin, size_average, 
     x1 = _floating("input1", input1)
     x2, y = _floating("input2", input2, x1.dtype), _floating("target", target, x1.dtype)
     arrays = _broadcast(("input1", x1), ("input2", x2), ("target", y))
-    return _elementwise(kernels[0], arrays, (_real("margin", margin),), _reduction(size_average, reduce, reduction),
-                        grad_output, want, shapes=(x1.shape, x2.shape))
+    reduction = _reduction(size_average, reduce, reduction)
+    return _elementwise(kernels[0], arrays, (_real("margin", margin),), reduction, grad_output, want,
+                        shapes=(x1.shape, x2.shape))
 
 
 # --- losses and activations along one axis of each row ---------------------------------------------
@@ -1154,7 +1231,7 @@ def _along_axis(kernel, input, dim, dtype, grad_output, want):
 
     `grad_output` has the output's shape; the gradient is its vector-Jacobian product."""
     given = np.asarray(input)
-    x = _floating("input", given) if dtype is None else _floating("input", given, _float_dtype("dtype", dtype))
+    x = _floating("input", given, None if dtype is None else _float_dtype("dtype", dtype))
     axis = _softmax_dim(dim, x.ndim)
     moved = np.moveaxis(x.reshape(x.shape or (1,)), axis, -1)
     rows = moved.reshape(int(np.prod(moved.shape[:-1])), moved.shape[-1])
@@ -1230,6 +1307,60 @@ def _cosine_embedding_loss(kernels, input1, input2, target, margin, size_average
     value, grads = _blocks(kernel, (a, b, y.reshape(-1, 1)), (_real("margin", margin),), coef)
     grads = None if grads is None else tuple(_like(g, a).reshape(x1.shape) for g in grads)
     return _finish(_reduce(value.reshape(y.shape), reduction, count), grads, want)
+
+
+def _pairwise_distance(x1, x2, p, eps):
+    """‖x1 − x2 + eps‖_p along the last axis (PyTorch's pairwise_distance), to choose swap's rows."""
+    return np.sum(np.abs(x1 - x2 + eps) ** p, axis=-1) ** (1 / p)
+
+
+def _triplet_margin_loss(kernels, anchor, positive, negative, margin, p, eps, swap, size_average, reduce,
+                         reduction, grad_output, want):
+    """anchor, positive, negative: one shape, (D) or (N, D). swap=True: where d(positive, negative) <
+    d(anchor, negative), PyTorch measures the negative's distance from the positive; the kernel then
+    runs on (positive, anchor + 2·eps, negative), as ‖v − (u + 2ε) + ε‖ = ‖u − v + ε‖, and the
+    gradients of its first two arguments are exchanged back."""
+    (kernel,) = kernels
+    reduction = _reduction(size_average, reduce, reduction)
+    margin, p, eps = _real("margin", margin), _real("p", p), _real("eps", eps)
+    if p <= 0:
+        raise ValueError(f"p: expected a norm degree > 0, got {p}")
+    if margin <= 0:
+        raise ValueError(f"margin: expected a value > 0, got {margin}")
+    a = _floating("anchor", anchor)
+    if a.ndim not in (1, 2):
+        raise ValueError(f"anchor: expected shape (D) or (N, D), got {a.shape}")
+    pos = _same_shape("positive", _floating("positive", positive, a.dtype), "anchor", a)
+    neg = _same_shape("negative", _floating("negative", negative, a.dtype), "anchor", a)
+    u, v, w = (x.reshape(-1, a.shape[-1]) for x in (a, pos, neg))
+    closer = None
+    if swap:
+        closer = (_pairwise_distance(v, w, p, eps) < _pairwise_distance(u, w, p, eps))[:, None]
+        u, v = np.where(closer, v, u), np.where(closer, u + 2 * eps, v)
+    count = u.shape[0]
+    coef = None
+    if want != _VALUE:
+        coef = _coefficient(grad_output, reduction, a.shape[:-1], count, a.dtype)
+        coef = coef.reshape(-1, 1) if coef.ndim else coef
+    value, grads = _blocks(kernel, (u, v, w), (margin, p, eps), coef)
+    if grads is not None:
+        g_u, g_v, g_w = (_like(g, u) for g in grads)
+        if closer is not None:
+            g_u, g_v = np.where(closer, g_v, g_u), np.where(closer, g_u, g_v)
+        grads = tuple(g.reshape(a.shape) for g in (g_u, g_v, g_w))
+    loss = value.reshape(a.shape[:-1]).astype(a.dtype, copy=False)
+    return _finish(_reduce(loss, reduction, count), grads, want)
+
+
+def _triplet_margin_with_distance_loss(kernels, anchor, positive, negative, distance_function, margin, swap,
+                                       reduction, grad_output, want):
+    """PyTorch's default distance_function (None) is pairwise_distance: triplet_margin_loss with p = 2
+    and eps = 1e-6."""
+    if distance_function is not None:
+        raise ValueError("distance_function: only None (pairwise_distance, ‖a − b + 1e-6‖_2) is supported; "
+                         "the derivative of another Python function is not known here")
+    return _triplet_margin_loss(kernels, anchor, positive, negative, margin, 2.0, 1e-6, swap, None, None,
+                                reduction, grad_output, want)
 
 
 # --- through a linear layer: a loss on the logits X Wᵀ + b, and the gradients of W and b --------------
@@ -1338,7 +1469,7 @@ def _k_cross_entropy_probabilities(input, target, coef=None):
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
     log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
@@ -1397,7 +1528,7 @@ def _k_binary_cross_entropy_with_logits(input, target, coef=None):
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     log_sig = -np.logaddexp(0, input)  # log σ(-z) = −logaddexp(0, z)
     log_sig_2 = -np.logaddexp(0, -input)  # log σ(z) = −logaddexp(0, -z)
@@ -1418,7 +1549,7 @@ def _k_binary_cross_entropy_with_logits_pos_weight(input, target, pos_weight, co
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     log_sig = -np.logaddexp(0, input)  # log σ(-z) = −logaddexp(0, z)
     log_sig_2 = -np.logaddexp(0, -input)  # log σ(z) = −logaddexp(0, -z)
@@ -1472,7 +1603,10 @@ def _k_smooth_l1_loss(input, target, beta, coef=None):
         return value, None
     sign = np.sign(input - target)  # sign(x − y)
     # coef·((x − y)/β if β > |x − y|; else sign(x − y))
-    grad = coef*np.where((beta > absolute), (input - target)/beta, sign)
+    grad = (
+        coef*np.where((beta > absolute), (input - target)/beta,
+        np.where((beta <= absolute), sign, beta - absolute))
+    )
     return value, grad
 
 
@@ -1500,7 +1634,7 @@ def _k_kl_div(input, target, coef=None):
         ∂L/∂x = -y
 
     Stable forms:
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     value = _xlogy(target, target) - input*target  # L = y·(log(y) − x)
     if coef is None:
@@ -1544,7 +1678,7 @@ def _k_poisson_nll_loss_rate(input, target, eps, coef=None):
         ∂L/∂λ = 1 − y/(ε + λ)
 
     Stable forms:
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     value = input - _xlogy(target, eps + input)  # L = λ − y·log(ε + λ)
     if coef is None:
@@ -1559,7 +1693,7 @@ def _k_poisson_stirling(target):
         (log(2·pi·Max(1, y))/2 + Max(1, y)·log(Max(1, y)) − Max(1, y) if y > 1; else 0)
 
     Stable forms:
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     log = np.log(2*np.pi*np.maximum(1, target))  # log(2·pi·Max(1, y))
     # (log(2·pi·Max(1, y))/2 + Max(1, y)·log(Max(1, y)) − Max(1, y) if y > 1; else 0)
@@ -1619,7 +1753,7 @@ def _k_multilabel_soft_margin_loss(input, target, weight, coef=None):
 
     Stable forms:
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     log_sig = -np.logaddexp(0, input)  # log σ(-x_k) = −logaddexp(0, x_k)
     log_sig_2 = -np.logaddexp(0, -input)  # log σ(x_k) = −logaddexp(0, -x_k)
@@ -1643,7 +1777,7 @@ def _k_hinge_embedding_loss(input, target, margin, coef=None):
     value = (
         np.where((target != -1), input, 0) +
         np.where((target != 1),
-        np.where((margin - input >= 0), margin - input, np.where((margin - input < 0), 0, margin - input)), 0)
+        np.where((margin - input >= 0), margin - input, np.where((margin < input), 0, margin - input)), 0)
     )
     if coef is None:
         return value, None
@@ -1651,7 +1785,7 @@ def _k_hinge_embedding_loss(input, target, margin, coef=None):
     grad = (
         coef*(np.where((target != -1), 1, 0) +
         np.where((target != 1),
-        np.where((margin - input >= 0), -1, np.where((margin - input < 0), 0, margin - input)), 0))
+        np.where((margin - input >= 0), -1, np.where((margin < input), 0, margin - input)), 0))
     )
     return value, grad
 
@@ -1749,7 +1883,7 @@ def _k_multi_margin_loss(input, target, weight, margin, p, coef=None):
     total = (
         np.sum(np.where(is_t, 0,
         np.where((margin + input - input_t > 0), power,
-        np.where((margin + input - input_t <= 0), 0, margin + input - input_t))), axis=1, keepdims=True)
+        np.where((margin <= input_t - input), 0, margin + input - input_t))), axis=1, keepdims=True)
     )
     # L = w_t·Σ_k ((Δ + x_k − x_t)^p·(1 − δ_kt) if Δ + x_k − x_t > 0; else 0)/n
     value = weight_t*total/input.shape[1]
@@ -1759,14 +1893,14 @@ def _k_multi_margin_loss(input, target, weight, margin, p, coef=None):
     total_2 = (
         np.sum(np.where(is_t, 0,
         np.where((margin + input - input_t > 0), power*_div0(p, margin + input - input_t),
-        np.where((margin + input - input_t <= 0), 0, margin + input - input_t))), axis=1, keepdims=True)
+        np.where((margin <= input_t - input), 0, margin + input - input_t))), axis=1, keepdims=True)
     )
     # coef·w_t·((p·(Δ + x_j − x_t)^(p − 1) if Δ + x_j − x_t > 0; else 0) − δ_jt·Σ_k (p·(Δ + x_k − x_t)^(p − 1)
     # if Δ + x_k − x_t > 0; else 0))/n
     grad = (
         np.where(is_t, 0,
         coef*weight_t*np.where((margin + input - input_t > 0), power*_div0(p, margin + input - input_t),
-        np.where((margin + input - input_t <= 0), 0, margin + input - input_t))/input.shape[1])
+        np.where((margin <= input_t - input), 0, margin + input - input_t))/input.shape[1])
     )
     # the δ_jt term, added at the target class (no one-hot array)
     _add_at(grad, target, -coef*weight_t*total_2/input.shape[1])
@@ -1784,7 +1918,7 @@ def _k_sigmoid_focal_loss(inputs, targets, alpha, gamma, coef=None):
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - A = A(1)·y + A(0)·(1 − y): each part free of cancellation, e.g. 1 − p_t = y·σ(−z) + (1 − y)·σ(z)
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
     """
     sig = _sigmoid(-inputs)  # σ(-z), without overflow for either sign
@@ -1818,7 +1952,7 @@ def _k_sigmoid_focal_loss_unbalanced(inputs, targets, gamma, coef=None):
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - A = A(1)·y + A(0)·(1 − y): each part free of cancellation, e.g. 1 − p_t = y·σ(−z) + (1 − y)·σ(z)
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
     """
     sig = _sigmoid(-inputs)  # σ(-z), without overflow for either sign
@@ -1880,7 +2014,7 @@ def _k_softmax_focal_loss(input, target, gamma, coef=None):
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
         - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
     """
     lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
@@ -2012,6 +2146,173 @@ def _k_squared_hinge(input, target, coef=None):
     return value, grad
 
 
+def _k_poly_loss_cross_entropy_index(input, target, epsilon, coef=None):
+    """Kernel of poly_loss_cross_entropy: poly loss cross entropy index.
+
+        L = ε·Σ_k y_k·(1 − s_k) − Σ_k y_k·log(s_k)
+        ∂L/∂z_j = ε·s_j·s_t + s_j − δ_jt − ε·δ_jt·s_j
+
+    Stable forms:
+        - log s_i = z_i − LSE(z): no log of an underflowed softmax
+        - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
+    """
+    input_t = np.take_along_axis(input, target, axis=1)  # z_t: the component at the target class
+    lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
+    log_s_t = input_t - lse  # log s_t = z_t − LSE(z)
+    expm1 = np.expm1(log_s_t)  # expm1(log s_t)
+    value = -log_s_t - epsilon*expm1  # L = ε·Σ_k y_k·(1 − s_k) − Σ_k y_k·log(s_k)
+    if coef is None:
+        return value, None
+    log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
+    s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
+    s_t = np.exp(log_s_t)  # s_t = exp(log s_t)
+    grad = coef*(epsilon*s*s_t + s)  # coef·(ε·s_j·s_t + s_j − δ_jt − ε·δ_jt·s_j)
+    # the δ_jt term, added at the target class (no one-hot array)
+    _add_at(grad, target, coef*(-1 - epsilon*s_t))
+    return value, grad
+
+
+def _k_poly_loss_cross_entropy(input, target, epsilon, coef=None):
+    """Kernel of poly_loss_cross_entropy: poly loss cross entropy.
+
+        L = ε·Σ_k y_k·(1 − s_k) − Σ_k y_k·log(s_k)
+        ∂L/∂z_j = s_j·Σ_i y_i + ε·s_j·Σ_i y_i·s_i − y_j − ε·y_j·s_j
+
+    Stable forms:
+        - log s_i = z_i − LSE(z): no log of an underflowed softmax
+        - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
+    """
+    lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
+    log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
+    expm1 = np.expm1(log_s)  # expm1(log s_k)
+    total = np.sum(-target*expm1, axis=1, keepdims=True)  # Σ_k -y_k·(exp(log s_k) − 1)
+    total_2 = np.sum(_xmul(target, log_s), axis=1, keepdims=True)  # Σ_k y_k·log s_k
+    value = epsilon*total - total_2  # L = ε·Σ_k y_k·(1 − s_k) − Σ_k y_k·log(s_k)
+    if coef is None:
+        return value, None
+    s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
+    total_3 = np.sum(target, axis=1, keepdims=True)  # Σ_i y_i
+    total_4 = np.sum(target*s, axis=1, keepdims=True)  # Σ_i y_i·s_i
+    # coef·(s_j·Σ_i y_i + ε·s_j·Σ_i y_i·s_i − y_j − ε·y_j·s_j)
+    grad = coef*(s*total_3 + epsilon*s*total_4 - target - epsilon*target*s)
+    return value, grad
+
+
+def _k_sparsemax_loss(input, target, coef=None):
+    """Kernel of sparsemax_loss: sparsemax loss.
+
+        L = (0 if z·(1 − 2·y) ≤ -1; (1 + z·(1 − 2·y))^2/4 if z·(1 − 2·y) < 1; else z·(1 − 2·y))
+        ∂L/∂z = (0 if z·(1 − 2·y) ≤ -1; (1 + z·(1 − 2·y))·(2 − 4·y)/4 if z·(1 − 2·y) < 1; else 1 − 2·y)
+    """
+    # L = (0 if z·(1 − 2·y) ≤ -1; (1 + z·(1 − 2·y))^2/4 if z·(1 − 2·y) < 1; else z·(1 − 2·y))
+    value = (
+        np.where((input*(1 - 2*target) <= -1), 0,
+        np.where((input*(1 - 2*target) < 1), (1 + input*(1 - 2*target))**2/4, input*(1 - 2*target)))
+    )
+    if coef is None:
+        return value, None
+    # coef·(0 if z·(1 − 2·y) ≤ -1; (1 + z·(1 − 2·y))·(2 − 4·y)/4 if z·(1 − 2·y) < 1; else 1 − 2·y)
+    grad = (
+        coef*np.where((input*(1 - 2*target) <= -1), 0,
+        np.where((input*(1 - 2*target) < 1), (1 + input*(1 - 2*target))*(2 - 4*target)/4,
+        np.where((input*(1 - 2*target) >= 1), 1 - 2*target, input*(1 - 2*target) - 1)))
+    )
+    return value, grad
+
+
+def _k_triplet_margin_loss(anchor, positive, negative, margin, p, eps, coef=None):
+    """Kernel of triplet_margin_loss: triplet margin loss.
+
+        L = (Δ + (Σ_k |ε + u_k − v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) if Δ + (Σ_k |ε + u_k −
+            v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+        ∂L/∂u_j = (|ε + u_j − v_j|^(p − 1)·(Σ_k |ε + u_k − v_k|^p)^(1/p − 1)·sign(ε + u_j − v_j) − |ε +
+            u_j − w_j|^(p − 1)·(Σ_k |ε + u_k − w_k|^p)^(1/p − 1)·sign(ε + u_j − w_j) if Δ + (Σ_k |ε + u_k −
+            v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+        ∂L/∂v_j = (-|ε + u_j − v_j|^(p − 1)·(Σ_k |ε + u_k − v_k|^p)^(1/p − 1)·sign(ε + u_j − v_j) if Δ +
+            (Σ_k |ε + u_k − v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+        ∂L/∂w_j = (|ε + u_j − w_j|^(p − 1)·(Σ_k |ε + u_k − w_k|^p)^(1/p − 1)·sign(ε + u_j − w_j) if Δ +
+            (Σ_k |ε + u_k − v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+
+    Stable forms:
+        - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
+    """
+    absolute = np.abs(eps + anchor - positive)  # |ε + u_k − v_k|
+    power = absolute**p  # |ε + u_k − v_k|^p
+    total = np.sum(power, axis=1, keepdims=True)  # Σ_k |ε + u_k − v_k|^p
+    power_2 = total**(1/p)  # (Σ_k |ε + u_k − v_k|^p)^(1/p)
+    absolute_2 = np.abs(eps + anchor - negative)  # |ε + u_k − w_k|
+    power_3 = absolute_2**p  # |ε + u_k − w_k|^p
+    total_2 = np.sum(power_3, axis=1, keepdims=True)  # Σ_k |ε + u_k − w_k|^p
+    power_4 = total_2**(1/p)  # (Σ_k |ε + u_k − w_k|^p)^(1/p)
+    # L = (Δ + (Σ_k |ε + u_k − v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) if Δ + (Σ_k |ε + u_k −
+    # v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+    value = (
+        np.where((margin + power_2 - power_4 >= 0), margin + power_2 - power_4,
+        np.where((margin + power_2 - power_4 < 0), 0, margin + power_2 - power_4))
+    )
+    if coef is None:
+        return value, None
+    sign = np.sign(eps + anchor - positive)  # sign(ε + u_j − v_j)
+    sign_2 = np.sign(eps + anchor - negative)  # sign(ε + u_j − w_j)
+    # coef·(|ε + u_j − v_j|^(p − 1)·(Σ_k |ε + u_k − v_k|^p)^(1/p − 1)·sign(ε + u_j − v_j) − |ε + u_j − w_j|^(p
+    # − 1)·(Σ_k |ε + u_k − w_k|^p)^(1/p − 1)·sign(ε + u_j − w_j) if Δ + (Σ_k |ε + u_k − v_k|^p)^(1/p) − (Σ_k
+    # |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+    grad_anchor = (
+        coef*np.where((margin + power_2 - power_4 >= 0), power*_div0(power_2*_div0(sign, total), absolute) -
+        power_3*_div0(power_4*_div0(sign_2, total_2), absolute_2),
+        np.where((margin + power_2 - power_4 < 0), 0, margin + power_2 - power_4))
+    )
+    # coef·(-|ε + u_j − v_j|^(p − 1)·(Σ_k |ε + u_k − v_k|^p)^(1/p − 1)·sign(ε + u_j − v_j) if Δ + (Σ_k |ε +
+    # u_k − v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+    grad_positive = (
+        coef*np.where((margin + power_2 - power_4 >= 0), -power*_div0(power_2*_div0(sign, total), absolute),
+        np.where((margin + power_2 - power_4 < 0), 0, margin + power_2 - power_4))
+    )
+    # coef·(|ε + u_j − w_j|^(p − 1)·(Σ_k |ε + u_k − w_k|^p)^(1/p − 1)·sign(ε + u_j − w_j) if Δ + (Σ_k |ε + u_k
+    # − v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+    grad_negative = (
+        coef*np.where((margin + power_2 - power_4 >= 0),
+        power_3*_div0(power_4*_div0(sign_2, total_2), absolute_2),
+        np.where((margin + power_2 - power_4 < 0), 0, margin + power_2 - power_4))
+    )
+    return value, (grad_anchor, grad_positive, grad_negative)
+
+
+def _k_multilabel_margin_loss(input, target, is_target, coef=None):
+    """Kernel of multilabel_margin_loss: multilabel margin loss.
+
+        L = Σ_k (1 + x_k − x_t if y_k = 0 & (x_k − x_t > -1); else 0)/n
+        ∂L/∂x_j = ((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_k − x_t >
+            -1); else 0))/n
+    """
+    input_t = np.take_along_axis(input, target, axis=1)  # x_t: the component at the target class
+    # Σ_k (1 + x_k − x_t if y_k = 0 & (x_k − x_t > -1); else 0)
+    total = (
+        np.sum(np.where((is_target == 0) & (input - input_t > -1), 1 + input - input_t,
+        np.where((is_target != 0) | (input - input_t <= -1), 0, 1 + input - input_t)), axis=1, keepdims=True)
+    )
+    value = total/input.shape[1]  # L = Σ_k (1 + x_k − x_t if y_k = 0 & (x_k − x_t > -1); else 0)/n
+    if coef is None:
+        return value, None
+    is_t = _is_target(input, target)  # k = t: the target class, as a mask
+    # Σ_k (0 if k = t; 1 if y_k = 0 & (x_k − x_t > -1); else 0)
+    total_2 = (
+        np.sum(np.where(is_t, 0,
+        np.where((is_target == 0) & (input - input_t > -1), 1,
+        np.where((is_target != 0) | (input - input_t <= -1), 0, 1 + input - input_t))), axis=1, keepdims=True)
+    )
+    # coef·((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_k − x_t > -1); else 0))/n
+    grad = (
+        np.where(is_t, 0,
+        coef*np.where((is_target == 0) & (input - input_t > -1), 1,
+        np.where((is_target != 0) | (input - input_t <= -1), 0, 1 + input - input_t))/input.shape[1])
+    )
+    # the δ_jt term, added at the target class (no one-hot array)
+    _add_at(grad, target, -coef*total_2/input.shape[1])
+    return value, grad
+
+
 # --- the public functions ----------------------------------------------------------------------------
 
 
@@ -2034,7 +2335,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - input: (C), (N, C) or (N, C, d1, ...), classes along axis 1. target: integer class indices of
@@ -2194,7 +2495,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - weight and pos_weight broadcast to the input (pos_weight of shape (C) weights the positive term of
@@ -2425,12 +2726,13 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         ∂L/∂x = -exp(y)
 
     Stable forms:
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - reduction 'batchmean' divides the sum by input.shape[0] (the KL divergence of the rows); 'mean'
           divides by the number of elements (PyTorch also warns about it).
-        - y·log y is evaluated as xlogy, 0 where y = 0; a negative target gives NaN, as PyTorch.
+        - y·log y is evaluated as xlogy, 0 where y = 0; the term −y·x is not guarded, so an input of −inf
+          where the target is 0 gives NaN (0·∞), and a negative target gives NaN, both as PyTorch.
         - input and target broadcast against each other, as PyTorch does here without a warning (its docs
           ask for one shape); the gradient is summed back to the input's shape.
         - size_average and reduce are PyTorch's deprecated arguments; when given they override reduction as
@@ -2478,7 +2780,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
         (log(2·pi·Max(1, y))/2 + Max(1, y)·log(Max(1, y)) − Max(1, y) if y > 1; else 0)
 
     Stable forms:
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - log_input=True: e^x − y·x; False: x − y·log(x + eps). full=True adds the Stirling term y·log y − y
@@ -2621,7 +2923,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 
     Stable forms:
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - Classes along the last axis; each row's loss is the mean over its C classes; 'mean' averages the
@@ -2857,7 +3159,7 @@ def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2, reduction="none"):
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - A = A(1)·y + A(0)·(1 − y): each part free of cancellation, e.g. 1 − p_t = y·σ(−z) + (1 − y)·σ(z)
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
 
     Semantics:
@@ -2911,7 +3213,7 @@ def softmax_focal_loss(input, target, weight=None, ignore_index=-100, reduction=
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
         - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - PyTorch has no softmax focal loss; this one follows cross_entropy's conventions (class indices or
@@ -3071,7 +3373,7 @@ def logistic_regression(W, b, X, target, weight=None, reduction="mean", pos_weig
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - W: (d) and b a scalar for one output, the logit X W + b of shape (N); or W (C, d) and b (C) for C
@@ -3127,7 +3429,7 @@ def softmax_regression(W, b, X, target, weight=None, label_smoothing=0.0, reduct
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - W: (C, d), one row of weights per class (as torch.nn.Linear(d, C).weight); b: (C); X: (N, d), one
@@ -3281,3 +3583,259 @@ def squared_hinge_value_and_grad(input, target, reduction="none", grad_output=No
     See squared_hinge_grad for the gradient.
     """
     return _pointwise_loss(_SQUARED_HINGE_KERNELS, input, target, reduction, grad_output, _BOTH)
+
+
+_POLY_LOSS_CROSS_ENTROPY_KERNELS = (_k_poly_loss_cross_entropy_index, _k_poly_loss_cross_entropy,)
+
+
+def poly_loss_cross_entropy(input, target, weight=None, ignore_index=-100, reduction="mean", epsilon=2.0):
+    """Poly-1 cross-entropy −Σ y_c log s_c + ε·Σ y_c (1 − s_c) on logits (optax; ε = 0 is cross-entropy).
+
+    As optax.losses (cross_entropy's conventions).poly_loss_cross_entropy; see
+    poly_loss_cross_entropy_grad for the gradient.
+
+    Math (from the verified derivations poly_loss_cross_entropy_index, poly_loss_cross_entropy):
+        L = ε·Σ_k y_k·(1 − s_k) − Σ_k y_k·log(s_k)
+        ∂L/∂z_j = ε·s_j·s_t + s_j − δ_jt − ε·δ_jt·s_j
+        ∂L/∂z_j = s_j·Σ_i y_i + ε·s_j·Σ_i y_i·s_i − y_j − ε·y_j·s_j
+
+    Stable forms:
+        - log s_i = z_i − LSE(z): no log of an underflowed softmax
+        - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
+
+    Semantics:
+        - optax's poly_loss_cross_entropy(logits, labels, epsilon) with labels of the logits' shape along
+          axis -1 is poly_loss_cross_entropy(input, target, epsilon=..., reduction='none') here with the
+          classes along axis 1 (cross_entropy's conventions: class indices or probabilities, weight,
+          ignore_index, reductions and their denominators). Probability targets need not sum to one: the
+          term is Σ y_c (1 − s_c), as optax computes it.
+        - An empty batch or one whose targets are all ignore_index gives NaN for 'mean' (0/0, the mean of
+          nothing, as PyTorch), 0 for 'sum', and a zero gradient.
+    """
+    return _poly_loss_cross_entropy(_POLY_LOSS_CROSS_ENTROPY_KERNELS, input, target, weight, ignore_index,
+                                    reduction, epsilon, None, _VALUE)
+
+
+def poly_loss_cross_entropy_grad(input, target, weight=None, ignore_index=-100, reduction="mean", epsilon=2.0,
+                                 grad_output=None):
+    """Gradient of poly_loss_cross_entropy with respect to input.
+
+    The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/Σ w[t] over the targets that are not ignore_index (1/N
+    without weights); probability targets: 1/N, N the number of rows N·d1·….
+    """
+    return _poly_loss_cross_entropy(_POLY_LOSS_CROSS_ENTROPY_KERNELS, input, target, weight, ignore_index,
+                                    reduction, epsilon, grad_output, _GRAD)
+
+
+def poly_loss_cross_entropy_value_and_grad(input, target, weight=None, ignore_index=-100, reduction="mean",
+                                           epsilon=2.0, grad_output=None):
+    """(value, gradient) of poly_loss_cross_entropy from one fused computation.
+
+    See poly_loss_cross_entropy_grad for the gradient.
+    """
+    return _poly_loss_cross_entropy(_POLY_LOSS_CROSS_ENTROPY_KERNELS, input, target, weight, ignore_index,
+                                    reduction, epsilon, grad_output, _BOTH)
+
+
+_SPARSEMAX_LOSS_KERNELS = (_k_sparsemax_loss,)
+
+
+def sparsemax_loss(input, target, reduction="none"):
+    """Binary sparsemax loss sparse_plus(±z) for labels 0 and 1 (optax).
+
+    As optax.losses.sparsemax_loss; see sparsemax_loss_grad for the gradient.
+
+    Math (from the verified derivations sparsemax_loss):
+        L = (0 if z·(1 − 2·y) ≤ -1; (1 + z·(1 − 2·y))^2/4 if z·(1 − 2·y) < 1; else z·(1 − 2·y))
+        ∂L/∂z = (0 if z·(1 − 2·y) ≤ -1; (1 + z·(1 − 2·y))·(2 − 4·y)/4 if z·(1 − 2·y) < 1; else 1 − 2·y)
+
+    Semantics:
+        - target: labels 0 or 1 (ValueError otherwise), the input's shape. The gradient is clip((u + 1)/2,
+          0, 1)·(1 − 2y) with u = (1 − 2y)·z: the sparse sigmoid of z minus the label.
+        - 'mean' divides by the number of elements; an empty input gives NaN for 'mean', as PyTorch.
+    """
+    return _sparsemax_loss(_SPARSEMAX_LOSS_KERNELS, input, target, reduction, None, _VALUE)
+
+
+def sparsemax_loss_grad(input, target, reduction="none", grad_output=None):
+    """Gradient of sparsemax_loss with respect to input.
+
+    The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/numel, numel the number of loss elements.
+    """
+    return _sparsemax_loss(_SPARSEMAX_LOSS_KERNELS, input, target, reduction, grad_output, _GRAD)
+
+
+def sparsemax_loss_value_and_grad(input, target, reduction="none", grad_output=None):
+    """(value, gradient) of sparsemax_loss from one fused computation.
+
+    See sparsemax_loss_grad for the gradient.
+    """
+    return _sparsemax_loss(_SPARSEMAX_LOSS_KERNELS, input, target, reduction, grad_output, _BOTH)
+
+
+_TRIPLET_MARGIN_LOSS_KERNELS = (_k_triplet_margin_loss,)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False, size_average=None,
+                        reduce=None, reduction="mean"):
+    """Triplet margin loss max(0, d(anchor, positive) − d(anchor, negative) + margin), d(a, b) = ‖a − b +
+    eps‖_p.
+
+    As torch.nn.functional.triplet_margin_loss; see triplet_margin_loss_grad for the gradient.
+
+    Math (from the verified derivations triplet_margin_loss, triplet_margin_loss_positive,
+    triplet_margin_loss_negative):
+        L = (Δ + (Σ_k |ε + u_k − v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) if Δ + (Σ_k |ε + u_k −
+            v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+        ∂L/∂u_j = (|ε + u_j − v_j|^(p − 1)·(Σ_k |ε + u_k − v_k|^p)^(1/p − 1)·sign(ε + u_j − v_j) − |ε +
+            u_j − w_j|^(p − 1)·(Σ_k |ε + u_k − w_k|^p)^(1/p − 1)·sign(ε + u_j − w_j) if Δ + (Σ_k |ε + u_k −
+            v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+        ∂L/∂v_j = (-|ε + u_j − v_j|^(p − 1)·(Σ_k |ε + u_k − v_k|^p)^(1/p − 1)·sign(ε + u_j − v_j) if Δ +
+            (Σ_k |ε + u_k − v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+        ∂L/∂w_j = (|ε + u_j − w_j|^(p − 1)·(Σ_k |ε + u_k − w_k|^p)^(1/p − 1)·sign(ε + u_j − w_j) if Δ +
+            (Σ_k |ε + u_k − v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+
+    Stable forms:
+        - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
+
+    Semantics:
+        - anchor, positive, negative: one shape, (D) or (N, D); the loss has shape () or (N). swap=True
+          measures the negative's distance from the positive where that is the smaller one, as PyTorch. At
+          the kink (d(a, p) − d(a, n) + margin = 0) the subgradient is the active branch's, PyTorch's
+          choice.
+    """
+    return _triplet_margin_loss(_TRIPLET_MARGIN_LOSS_KERNELS, anchor, positive, negative, margin, p, eps,
+                                swap, size_average, reduce, reduction, None, _VALUE)
+
+
+def triplet_margin_loss_grad(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False,
+                             size_average=None, reduce=None, reduction="mean", grad_output=None):
+    """Gradient of triplet_margin_loss with respect to anchor and positive and negative (a tuple).
+
+    The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/N, N the number of rows.
+    """
+    return _triplet_margin_loss(_TRIPLET_MARGIN_LOSS_KERNELS, anchor, positive, negative, margin, p, eps,
+                                swap, size_average, reduce, reduction, grad_output, _GRAD)
+
+
+def triplet_margin_loss_value_and_grad(anchor, positive, negative, margin=1.0, p=2, eps=1e-06, swap=False,
+                                       size_average=None, reduce=None, reduction="mean", grad_output=None):
+    """(value, gradient) of triplet_margin_loss from one fused computation.
+
+    See triplet_margin_loss_grad for the gradient.
+    """
+    return _triplet_margin_loss(_TRIPLET_MARGIN_LOSS_KERNELS, anchor, positive, negative, margin, p, eps,
+                                swap, size_average, reduce, reduction, grad_output, _BOTH)
+
+
+_TRIPLET_MARGIN_WITH_DISTANCE_LOSS_KERNELS = (_k_triplet_margin_loss,)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, distance_function=None, margin=1.0,
+                                      swap=False, reduction="mean"):
+    """Triplet margin loss with PyTorch's default distance, pairwise_distance (Euclidean, eps 1e-6).
+
+    As torch.nn.functional.triplet_margin_with_distance_loss; see triplet_margin_with_distance_loss_grad
+    for the gradient.
+
+    Math (from the verified derivations triplet_margin_loss, triplet_margin_loss_positive,
+    triplet_margin_loss_negative):
+        L = (Δ + (Σ_k |ε + u_k − v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) if Δ + (Σ_k |ε + u_k −
+            v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+        ∂L/∂u_j = (|ε + u_j − v_j|^(p − 1)·(Σ_k |ε + u_k − v_k|^p)^(1/p − 1)·sign(ε + u_j − v_j) − |ε +
+            u_j − w_j|^(p − 1)·(Σ_k |ε + u_k − w_k|^p)^(1/p − 1)·sign(ε + u_j − w_j) if Δ + (Σ_k |ε + u_k −
+            v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+        ∂L/∂v_j = (-|ε + u_j − v_j|^(p − 1)·(Σ_k |ε + u_k − v_k|^p)^(1/p − 1)·sign(ε + u_j − v_j) if Δ +
+            (Σ_k |ε + u_k − v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+        ∂L/∂w_j = (|ε + u_j − w_j|^(p − 1)·(Σ_k |ε + u_k − w_k|^p)^(1/p − 1)·sign(ε + u_j − w_j) if Δ +
+            (Σ_k |ε + u_k − v_k|^p)^(1/p) − (Σ_k |ε + u_k − w_k|^p)^(1/p) ≥ 0; else 0)
+
+    Stable forms:
+        - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
+
+    Semantics:
+        - distance_function must be None, PyTorch's default: pairwise_distance, ‖a − b + 1e-6‖_2 (ValueError
+          otherwise: the derivative of another Python function is not known here); it is then
+          triplet_margin_loss with p = 2 and eps = 1e-6.
+        - anchor, positive, negative: one shape, (D) or (N, D); the loss has shape () or (N). swap=True
+          measures the negative's distance from the positive where that is the smaller one, as PyTorch. At
+          the kink (d(a, p) − d(a, n) + margin = 0) the subgradient is the active branch's, PyTorch's
+          choice.
+    """
+    return _triplet_margin_with_distance_loss(_TRIPLET_MARGIN_WITH_DISTANCE_LOSS_KERNELS, anchor, positive,
+                                              negative, distance_function, margin, swap, reduction, None,
+                                              _VALUE)
+
+
+def triplet_margin_with_distance_loss_grad(anchor, positive, negative, distance_function=None, margin=1.0,
+                                           swap=False, reduction="mean", grad_output=None):
+    """Gradient of triplet_margin_with_distance_loss with respect to anchor and positive and negative (a
+    tuple).
+
+    The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/N, N the number of rows.
+    """
+    return _triplet_margin_with_distance_loss(_TRIPLET_MARGIN_WITH_DISTANCE_LOSS_KERNELS, anchor, positive,
+                                              negative, distance_function, margin, swap, reduction,
+                                              grad_output, _GRAD)
+
+
+def triplet_margin_with_distance_loss_value_and_grad(anchor, positive, negative, distance_function=None,
+                                                     margin=1.0, swap=False, reduction="mean",
+                                                     grad_output=None):
+    """(value, gradient) of triplet_margin_with_distance_loss from one fused computation.
+
+    See triplet_margin_with_distance_loss_grad for the gradient.
+    """
+    return _triplet_margin_with_distance_loss(_TRIPLET_MARGIN_WITH_DISTANCE_LOSS_KERNELS, anchor, positive,
+                                              negative, distance_function, margin, swap, reduction,
+                                              grad_output, _BOTH)
+
+
+_MULTILABEL_MARGIN_LOSS_KERNELS = (_k_multilabel_margin_loss,)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multilabel margin loss: Σ over the listed targets t and the other classes k of max(0, 1 − x_t +
+    x_k), over C.
+
+    As torch.nn.functional.multilabel_margin_loss; see multilabel_margin_loss_grad for the gradient.
+
+    Math (from the verified derivations multilabel_margin_loss):
+        L = Σ_k (1 + x_k − x_t if y_k = 0 & (x_k − x_t > -1); else 0)/n
+        ∂L/∂x_j = ((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_k − x_t >
+            -1); else 0))/n
+
+    Semantics:
+        - input: (), (C) or (N, C); target: integer class indices of the input's shape, each row's list read
+          up to its first negative entry (a class listed twice counts twice, as PyTorch). The kernel is the
+          loss of one listed target; the function sums it over the list.
+        - At a kink (1 − x_t + x_k = 0) the subgradient is 0, PyTorch's choice (its test is z > 0).
+    """
+    return _multilabel_margin_loss(_MULTILABEL_MARGIN_LOSS_KERNELS, input, target, size_average, reduce,
+                                   reduction, None, _VALUE)
+
+
+def multilabel_margin_loss_grad(input, target, size_average=None, reduce=None, reduction="mean",
+                                grad_output=None):
+    """Gradient of multilabel_margin_loss with respect to input.
+
+    The vector-Jacobian product with grad_output (ones by default, shaped like the loss).
+    With reduction='mean' it carries the factor 1/N, N the number of rows.
+    """
+    return _multilabel_margin_loss(_MULTILABEL_MARGIN_LOSS_KERNELS, input, target, size_average, reduce,
+                                   reduction, grad_output, _GRAD)
+
+
+def multilabel_margin_loss_value_and_grad(input, target, size_average=None, reduce=None, reduction="mean",
+                                          grad_output=None):
+    """(value, gradient) of multilabel_margin_loss from one fused computation.
+
+    See multilabel_margin_loss_grad for the gradient.
+    """
+    return _multilabel_margin_loss(_MULTILABEL_MARGIN_LOSS_KERNELS, input, target, size_average, reduce,
+                                   reduction, grad_output, _BOTH)
