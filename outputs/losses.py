@@ -948,8 +948,8 @@ def _multilabel_margin_loss(kernels, input, target, size_average, reduce, reduct
         if not active.any():
             break
         t_p = np.where(active, t[:, position : position + 1], 0)
-        g_p = None if g is None else np.where(active, g, 0)
-        value, grad_p = _blocks(kernel, (z, t_p, is_target), (), g_p)
+        coef = None if g is None else np.where(active, g, 0)
+        value, grad_p = _blocks(kernel, (z, t_p, is_target), (), coef)
         loss += np.where(active, value, 0)
         if grad is not None:
             grad += grad_p
@@ -1165,8 +1165,8 @@ def _sum_to(grad, shape):
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    stretched = (lead + a for a, size in enumerate(shape) if size == 1 and grad.shape[lead + a] != 1)
-    axes = (*range(lead), *stretched)
+    broadcast = (lead + a for a, size in enumerate(shape) if size == 1 and grad.shape[lead + a] != 1)
+    axes = (*range(lead), *broadcast)
     return np.sum(grad, axis=axes, keepdims=True).reshape(shape)
 
 
@@ -1231,8 +1231,7 @@ def _along_axis(kernel, input, dim, dtype, grad_output, want):
 
     `grad_output` has the output's shape; the gradient is its vector-Jacobian product."""
     given = np.asarray(input)
-    cast = None if dtype is None else _float_dtype("dtype", dtype)
-    x = _floating("input", given, cast)
+    x = _floating("input", given, None if dtype is None else _float_dtype("dtype", dtype))
     axis = _softmax_dim(dim, x.ndim)
     moved = np.moveaxis(x.reshape(x.shape or (1,)), axis, -1)
     rows = moved.reshape(int(np.prod(moved.shape[:-1])), moved.shape[-1])
@@ -1470,7 +1469,7 @@ def _k_cross_entropy_probabilities(input, target, coef=None):
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
     log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
@@ -1529,7 +1528,7 @@ def _k_binary_cross_entropy_with_logits(input, target, coef=None):
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     log_sig = -np.logaddexp(0, input)  # log σ(-z) = −logaddexp(0, z)
     log_sig_2 = -np.logaddexp(0, -input)  # log σ(z) = −logaddexp(0, -z)
@@ -1550,7 +1549,7 @@ def _k_binary_cross_entropy_with_logits_pos_weight(input, target, pos_weight, co
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     log_sig = -np.logaddexp(0, input)  # log σ(-z) = −logaddexp(0, z)
     log_sig_2 = -np.logaddexp(0, -input)  # log σ(z) = −logaddexp(0, -z)
@@ -1635,7 +1634,7 @@ def _k_kl_div(input, target, coef=None):
         ∂L/∂x = -y
 
     Stable forms:
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     value = _xlogy(target, target) - input*target  # L = y·(log(y) − x)
     if coef is None:
@@ -1679,7 +1678,7 @@ def _k_poisson_nll_loss_rate(input, target, eps, coef=None):
         ∂L/∂λ = 1 − y/(ε + λ)
 
     Stable forms:
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     value = input - _xlogy(target, eps + input)  # L = λ − y·log(ε + λ)
     if coef is None:
@@ -1694,7 +1693,7 @@ def _k_poisson_stirling(target):
         (log(2·pi·max(1, y))/2 + max(1, y)·log(max(1, y)) − max(1, y) if y > 1; else 0)
 
     Stable forms:
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     log = np.log(2*np.pi*np.maximum(1, target))  # log(2·pi·max(1, y))
     # (log(2·pi·max(1, y))/2 + max(1, y)·log(max(1, y)) − max(1, y) if y > 1; else 0)
@@ -1754,7 +1753,7 @@ def _k_multilabel_soft_margin_loss(input, target, weight, coef=None):
 
     Stable forms:
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     log_sig = -np.logaddexp(0, input)  # log σ(-x_k) = −logaddexp(0, x_k)
     log_sig_2 = -np.logaddexp(0, -input)  # log σ(x_k) = −logaddexp(0, -x_k)
@@ -1919,7 +1918,7 @@ def _k_sigmoid_focal_loss(inputs, targets, alpha, gamma, coef=None):
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - A = A(1)·y + A(0)·(1 − y): each part free of cancellation, e.g. 1 − p_t = y·σ(−z) + (1 − y)·σ(z)
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
     """
     sig = _sigmoid(-inputs)  # σ(-z), without overflow for either sign
@@ -1953,7 +1952,7 @@ def _k_sigmoid_focal_loss_unbalanced(inputs, targets, gamma, coef=None):
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - A = A(1)·y + A(0)·(1 − y): each part free of cancellation, e.g. 1 − p_t = y·σ(−z) + (1 − y)·σ(z)
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
     """
     sig = _sigmoid(-inputs)  # σ(-z), without overflow for either sign
@@ -2015,7 +2014,7 @@ def _k_softmax_focal_loss(input, target, gamma, coef=None):
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
         - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
     """
     lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
@@ -2180,7 +2179,7 @@ def _k_poly_loss_cross_entropy(input, target, epsilon, coef=None):
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
         - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
     lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
     log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
@@ -2334,7 +2333,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - input: (C), (N, C) or (N, C, d1, ...), classes along axis 1. target: integer class indices of
@@ -2494,7 +2493,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - weight and pos_weight broadcast to the input (pos_weight of shape (C) weights the positive term of
@@ -2725,12 +2724,13 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
         ∂L/∂x = -exp(y)
 
     Stable forms:
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - reduction 'batchmean' divides the sum by input.shape[0] (the KL divergence of the rows); 'mean'
           divides by the number of elements (PyTorch also warns about it).
-        - y·log y is evaluated as xlogy, 0 where y = 0; a negative target gives NaN, as PyTorch.
+        - y·log y is evaluated as xlogy, 0 where y = 0; the term −y·x is not guarded, so an input of −inf
+          where the target is 0 gives NaN (0·∞), and a negative target gives NaN, both as PyTorch.
         - input and target broadcast against each other, as PyTorch does here without a warning (its docs
           ask for one shape); the gradient is summed back to the input's shape.
         - size_average and reduce are PyTorch's deprecated arguments; when given they override reduction as
@@ -2778,7 +2778,7 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
         (log(2·pi·max(1, y))/2 + max(1, y)·log(max(1, y)) − max(1, y) if y > 1; else 0)
 
     Stable forms:
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - log_input=True: e^x − y·x; False: x − y·log(x + eps). full=True adds the Stirling term y·log y − y
@@ -2921,7 +2921,7 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 
     Stable forms:
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - Classes along the last axis; each row's loss is the mean over its C classes; 'mean' averages the
@@ -3157,7 +3157,7 @@ def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2, reduction="none"):
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - A = A(1)·y + A(0)·(1 − y): each part free of cancellation, e.g. 1 − p_t = y·σ(−z) + (1 − y)·σ(z)
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
 
     Semantics:
@@ -3211,7 +3211,7 @@ def softmax_focal_loss(input, target, weight=None, ignore_index=-100, reduction=
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
         - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - PyTorch has no softmax focal loss; this one follows cross_entropy's conventions (class indices or
@@ -3371,7 +3371,7 @@ def logistic_regression(W, b, X, target, weight=None, reduction="mean", pos_weig
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
         - log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - W: (d) and b a scalar for one output, the logit X W + b of shape (N); or W (C, d) and b (C) for C
@@ -3427,7 +3427,7 @@ def softmax_regression(W, b, X, target, weight=None, label_smoothing=0.0, reduct
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - W: (C, d), one row of weights per class (as torch.nn.Linear(d, C).weight); b: (C); X: (N, d), one
@@ -3600,7 +3600,7 @@ def poly_loss_cross_entropy(input, target, weight=None, ignore_index=-100, reduc
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
         - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
-        - 0·log 0 = 0 and 0·∞ = 0: a zero target contributes nothing
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - optax's poly_loss_cross_entropy(logits, labels, epsilon) with labels of the logits' shape along
