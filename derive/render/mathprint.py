@@ -40,7 +40,7 @@ def _negated(body: Expr) -> Expr | None:
     if body.is_Mul:
         factors = list(body.args)
         for number, factor in enumerate(factors):
-            if factor.could_extract_minus_sign():
+            if not factor.is_Add and factor.could_extract_minus_sign():  # −y_i/s_i, not (q/p − 1)
                 factors[number] = -factor
                 kept = [f for f in factors if f != 1]
                 return Mul(*kept, evaluate=False) if len(kept) > 1 else kept[0]
