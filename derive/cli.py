@@ -16,7 +16,7 @@ from . import cache as disk_cache
 from .catalogue import SPECS, UnknownLossError, derivation, lemmas, names, resolve, verified
 from .command import OutputPath, Program, write_output
 from .engine.verify import Check, VerificationError, verify
-from .files import OutputError
+from .files import OutputError, is_special
 from .printing.export import to_dict
 from .printing.latex import latex
 from .printing.terminal import check_table, show_lines
@@ -299,8 +299,8 @@ def doc(name: str, fmt: str, lang: str, output: Path | None) -> None:
     else:
         name = _resolve_or_exit(name)
         _verified_or_exit(name)  # verified on every core before the document asks for it
-        in_tree = output is None or (output.parent.name in LANGUAGES
-                                     and (output.parent.parent / MANIFEST).is_file())
+        in_tree = output is None or is_special(output) or (  # a stream is read like printed text
+            output.parent.name in LANGUAGES and (output.parent.parent / MANIFEST).is_file())
         if in_tree:
             text_ = render_document(name, fmt, lang)
         else:

@@ -80,6 +80,7 @@ class Program(click.Group):
         if threading.current_thread() is not threading.main_thread():
             return super().main(args, *rest, **kwargs)
         previous = {signum: signal.signal(signum, _interrupted) for signum in (signal.SIGINT, signal.SIGTERM)}
+        _PROGRAM[:] = [args is None]
         try:
             return super().main(args, *rest, **kwargs)
         except SystemExit as done:
@@ -92,10 +93,18 @@ class Program(click.Group):
 
 
 _INTERRUPTED: list[int] = []
+_PROGRAM: list[bool] = [False]  # run as the program (not called by a test): an interrupt may end it
+_GRACE = 3.0  # seconds for the orderly way out after an interrupt; then the program ends at once
 
 
 def _interrupted(signum: int, frame: object) -> None:
     _INTERRUPTED.append(signum)
+    if _PROGRAM[0] and len(_INTERRUPTED) == 1:
+        # the exception below may land where a lock is held (inside the pool's machinery, say) and the
+        # way out then wait for ever: the program ends anyway (its workers die with it)
+        watchdog = threading.Timer(_GRACE, os._exit, args=(128 + signum,))
+        watchdog.daemon = True
+        watchdog.start()
     if signum == signal.SIGINT:
         raise KeyboardInterrupt
     raise SystemExit(128 + signum)

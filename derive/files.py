@@ -28,7 +28,7 @@ try:
 except ImportError:  # not on Unix: no locks, and no temporary is known to be left over
     fcntl = None
 
-__all__ = ["OutputError", "locked", "make_folder", "temporaries", "write_file"]
+__all__ = ["OutputError", "is_special", "locked", "make_folder", "temporaries", "write_file"]
 
 _DESCRIPTOR = re.compile(r"/(dev/(stdout|stderr|fd/\d+)|proc/(self|thread-self|\d+)(/task/\d+)?/fd/\d+)\Z")
 _KERNEL = ("/proc/", "/sys/")
@@ -114,6 +114,18 @@ def write_file(path: Path, data: bytes) -> None:
         _write(path, data)
     except OSError as error:
         raise OutputError(path, error.strerror or str(error)) from None
+
+
+def is_special(path: Path) -> bool:
+    """Whether ``path`` is written through rather than replaced: a descriptor (``/dev/stdout``), a
+    pipe, a terminal or a device (see :func:`write_file`)."""
+    if _is_descriptor(path):
+        return True
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
 def _write(path: Path, data: bytes) -> None:
