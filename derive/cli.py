@@ -16,7 +16,7 @@ from . import cache as disk_cache
 from .catalogue import SPECS, UnknownLossError, derivation, lemmas, names, resolve, verified
 from .command import OutputPath, Program, write_output
 from .engine.verify import Check, VerificationError, verify
-from .files import OutputError, is_special
+from .files import OutputError, is_special, write_file
 from .printing.export import to_dict
 from .printing.latex import latex
 from .printing.terminal import check_table, show_lines
@@ -308,8 +308,12 @@ def doc(name: str, fmt: str, lang: str, output: Path | None) -> None:
     if output is None:
         click.echo(text_, nl=False)
         return
-    for file_name, data in beside.items():  # first: the document never links a file that is not there
-        write_output(output.parent / file_name, data)
+    try:  # first: the document never links a file that is not there
+        for file_name, data in beside.items():
+            write_file(output.parent / file_name, data)
+            click.echo(f"wrote {output.parent / file_name}", err=True)
+    except OutputError as error:  # said of the document asked for
+        raise click.ClickException(str(OutputError(output, error.reason))) from None
     write_output(output, text_)
 
 

@@ -39,6 +39,7 @@ class OutputError(Exception):
     """A path derive cannot or will not write; the message names it and says why, in one line."""
 
     def __init__(self, path: Path | str, reason: str) -> None:
+        self.reason = reason
         super().__init__(f"cannot write {os.fspath(path) or repr('')}: {reason}")
 
 
