@@ -45,10 +45,10 @@ from sympy import (
 
 from .derivation import Step, Text
 from .functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
-from .rules import DELTA, REFOLD_LOGSUMEXP, REFOLD_SIGMOID, REFOLD_SOFTMAX, Rule, eliminate_delta
+from .rules import DELTA, REFOLD_LOGSUMEXP, REFOLD_SIGMOID, REFOLD_SOFTMAX, Rule, eliminate_delta, named_rule
 from .symbols import i, j, k, n, z, z0
 
-__all__ = ["LEMMA_NAMES", "cited", "lemma_steps"]
+__all__ = ["cited", "lemma_steps"]
 
 Route = tuple[list[Step], Expr]
 
@@ -64,9 +64,6 @@ def _follow(lhs: Expr, rhs: Expr, rules: tuple[Rule, ...], **fields: object) -> 
         rhs = new
     return steps, rhs
 
-
-def _rule(name: str, apply: Callable[[Expr], Expr], en: str, zh: str) -> Rule:
-    return Rule(name, Text(en, zh), apply)
 
 
 # --- the rewrites the lemmas use -----------------------------------------------------------------
@@ -141,19 +138,19 @@ def _fold(equal: Expr, distinct: Expr) -> Expr:
 
 
 QUOTIENT = "quotient rule"
-EXPAND = _rule("split the fraction", expand, "Split the fraction into its terms.", "把分式拆成各项。")
-FACTOR = _rule("factor", factor_terms, "Take out the common factor.", "提取公因子。")
-SPLIT_SQUARE = _rule("split the fraction", _split_square,
+EXPAND = named_rule("split the fraction", expand, "Split the fraction into its terms.", "把分式拆成各项。")
+FACTOR = named_rule("factor", factor_terms, "Take out the common factor.", "提取公因子。")
+SPLIT_SQUARE = named_rule("split the fraction", _split_square,
                      "Write the square in the denominator as a product of two fractions.",
                      "把分母中的平方拆成两个分式的乘积。")
-COMPLEMENT = _rule("add and subtract 1", _complement,
+COMPLEMENT = named_rule("add and subtract 1", _complement,
                    "Add and subtract 1 in the numerator: a/(1 + a) = ((1 + a) − 1)/(1 + a) = 1 − 1/(1 + a).",
                    "分子加 1 再减 1：a/(1 + a) = ((1 + a) − 1)/(1 + a) = 1 − 1/(1 + a)。")
-DIVIDE_THROUGH = _rule("divide by e^x", _divide_through,
+DIVIDE_THROUGH = named_rule("divide by e^x", _divide_through,
                        "Divide numerator and denominator by e^x.", "分子分母同除以 e^x。")
-RECOGNISE_SIGMOID = _rule(REFOLD_SIGMOID.name, lambda e: _evaluated(REFOLD_SIGMOID.apply(e)),
+RECOGNISE_SIGMOID = named_rule(REFOLD_SIGMOID.name, lambda e: _evaluated(REFOLD_SIGMOID.apply(e)),
                           REFOLD_SIGMOID.note.en, REFOLD_SIGMOID.note.zh)
-LOG_QUOTIENT = _rule("log of a quotient", _log_of_quotient,
+LOG_QUOTIENT = named_rule("log of a quotient", _log_of_quotient,
                      "The log of a quotient is the difference of the logs, and log e^{z_i} = z_i.",
                      "商的对数等于对数之差，且 log e^{z_i} = z_i。")
 
@@ -165,7 +162,7 @@ def _softmax() -> Route:
     subject, wrt = Softmax(z, i), z[j]
     definition = exp(z[i]) / Sum(exp(z[k]), (k, 1, n))
     lhs = Derivative(subject, wrt, evaluate=False)
-    quotient = _rule(QUOTIENT, _quotient_rule(wrt),
+    quotient = named_rule(QUOTIENT, _quotient_rule(wrt),
                      "Quotient rule (u/v)' = (u'v − uv')/v², with ∂e^{z_i}/∂z_j = δ_ij e^{z_i} "
                      "and ∂(Σ_k e^{z_k})/∂z_j = e^{z_j}: only the term k = j of the sum depends on z_j.",
                      "商的求导法则 (u/v)' = (u'v − uv')/v²，其中 ∂e^{z_i}/∂z_j = δ_ij e^{z_i}，"
@@ -176,11 +173,11 @@ def _softmax() -> Route:
     more, general = _follow(lhs, definition, (quotient,))
     steps += more
     same_lhs = Derivative(subject, z[i], evaluate=False)
-    equal_case = _rule("case i = j", lambda e: e.xreplace({j: i}),
+    equal_case = named_rule("case i = j", lambda e: e.xreplace({j: i}),
                        "The case i = j: δ_ii = 1.", "情形 i = j：δ_ii = 1。")
     more, equal = _follow(same_lhs, general, (equal_case, EXPAND, REFOLD_SOFTMAX, FACTOR))
     steps += more
-    distinct_case = _rule("case i ≠ j", lambda e: e.xreplace({KroneckerDelta(i, j): S.Zero}),
+    distinct_case = named_rule("case i ≠ j", lambda e: e.xreplace({KroneckerDelta(i, j): S.Zero}),
                           "The case i ≠ j: δ_ij = 0, so only the second term remains.",
                           "情形 i ≠ j：δ_ij = 0，只剩第二项。")
     more, distinct = _follow(lhs, general, (distinct_case, REFOLD_SOFTMAX), case=Ne(i, j))
@@ -250,7 +247,6 @@ _ROUTES: dict[type[Function], Callable[[], Route]] = {
     Softmax: _softmax, LogSoftmax: _log_softmax, LogSumExp: _logsumexp, Sigmoid: _sigmoid,
     Softplus: _softplus,
 }
-LEMMA_NAMES: tuple[str, ...] = tuple(f.lemma for f in _ROUTES)
 
 
 def lemma_steps(subject: Expr) -> Route:

@@ -23,16 +23,14 @@ from sympy import (
     Symbol,
     collect,
     count_ops,
-    expand,
     factor_terms,
     fraction,
-    together,
 )
 
 from .constraints import Constraint
-from .derivation import Step, Text
+from .derivation import Step
 from .functions import NAMED_FUNCTIONS
-from .rules import Rule
+from .rules import Rule, multiply_out, named_rule, over_one_denominator
 
 __all__ = ["PRESENTATION_RULES", "presentation_steps", "size"]
 
@@ -41,9 +39,6 @@ def size(expr: Expr) -> int:
     """The measured size of a form: its operation count as printed (``a − b`` is one subtraction)."""
     return int(count_ops(expr, visual=False))
 
-
-def _rule(name: str, apply: Callable[[Expr], Expr], en: str, zh: str) -> Rule:
-    return Rule(name, Text(en, zh), apply)
 
 
 def _to_class_index(component: Symbol) -> Callable[[Expr], Expr]:
@@ -78,15 +73,13 @@ def _collect_named(expr: Expr) -> Expr:
     named = sorted({e for e in expr.atoms(*NAMED_FUNCTIONS)}, key=str)
     if not named:
         return expr
-    return collect(expand(expr, power_exp=False, power_base=False, log=False, multinomial=False), named)
+    return collect(multiply_out(expr), named)
 
 
 def _over_one_denominator(expr: Expr) -> Expr:
-    """Every term over one denominator, the numerator multiplied out."""
-    num, den = fraction(together(expr))
-    if den == 1:
-        return expr
-    return expand(num, power_exp=False, power_base=False, log=False, multinomial=False) / den
+    """Every term over one denominator (unchanged when there is none to bring them over)."""
+    new = over_one_denominator(expr)
+    return expr if fraction(new)[1] == 1 else new
 
 
 def _redundant_step(expr: Expr) -> Expr:
@@ -121,12 +114,12 @@ def _opposite_steps(total: Add) -> Expr | None:
     return None
 
 
-FACTOR = _rule("factor", factor_terms, "Take the common factors out of the terms.", "提取各项的公因子。")
-COLLECT = _rule("collect", _collect_named, "Collect the terms by the named functions.",
+FACTOR = named_rule("factor", factor_terms, "Take the common factors out of the terms.", "提取各项的公因子。")
+COLLECT = named_rule("collect", _collect_named, "Collect the terms by the named functions.",
                 "按命名函数合并同类项。")
-DENOMINATOR = _rule("common denominator", _over_one_denominator,
+DENOMINATOR = named_rule("common denominator", _over_one_denominator,
                     "Put the terms over one denominator.", "通分。")
-STEPS = _rule("redundant step function", _redundant_step,
+STEPS = named_rule("redundant step function", _redundant_step,
               "H(x)·max(0, x) = max(0, x), and H(x) + H(−x) = 1 (with H(0) = 1/2).",
               "H(x)·max(0, x) = max(0, x)，且 H(x) + H(−x) = 1（取 H(0) = 1/2）。")
 PRESENTATION_RULES: tuple[Rule, ...] = (FACTOR, COLLECT, DENOMINATOR, STEPS)
@@ -135,7 +128,7 @@ PRESENTATION_RULES: tuple[Rule, ...] = (FACTOR, COLLECT, DENOMINATOR, STEPS)
 def _routes(component: Symbol | None) -> list[tuple[Rule, ...]]:
     routes: list[tuple[Rule, ...]] = [(STEPS, FACTOR), (STEPS, COLLECT, FACTOR), (STEPS, DENOMINATOR, FACTOR)]
     if component is not None:
-        at_class = _rule("Kronecker delta", _to_class_index(component),
+        at_class = named_rule("Kronecker delta", _to_class_index(component),
                          "Where δ_jt ≠ 0 the component is the class: δ_jt f(j) = δ_jt f(t).",
                          "δ_jt 不为零时分量就是类别：δ_jt f(j) = δ_jt f(t)。")
         routes += [(at_class, FACTOR), (at_class, COLLECT, FACTOR)]

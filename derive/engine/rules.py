@@ -41,7 +41,8 @@ from .derivation import Step, Text
 from .functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus, Vector, component, vector_expression
 from .symbols import n
 
-__all__ = ["RECOGNITION_RULES", "STRUCTURAL_RULES", "Rule", "rewrite_steps", "run_rules", "settle"]
+__all__ = ["RECOGNITION_RULES", "STRUCTURAL_RULES", "Rule", "multiply_out", "named_rule",
+           "over_one_denominator", "rewrite_steps", "run_rules", "settle"]
 
 _MAX_STEPS = 40
 
@@ -97,10 +98,19 @@ def common_denominator(expr: Expr) -> Expr:
     """
     if expr.has(Sum) or not any(d.free_symbols for d in _denominators(expr)):
         return expr
-    num, den = fraction(together(expr))
-    new = expand(num, mul=True, multinomial=False, power_exp=False, power_base=False,
-                 log=False) / den
+    new = over_one_denominator(expr)
     return new if new.count_ops() < expr.count_ops() else expr
+
+
+def multiply_out(expr: Expr) -> Expr:
+    """``expr`` with its products multiplied out; powers, logs and exponentials left as they are."""
+    return expand(expr, power_exp=False, power_base=False, log=False, multinomial=False)
+
+
+def over_one_denominator(expr: Expr) -> Expr:
+    """Every term of ``expr`` over one denominator, the numerator multiplied out."""
+    num, den = fraction(together(expr))
+    return multiply_out(num) / den
 
 
 def _denominators(expr: Expr) -> list[Expr]:
@@ -323,8 +333,7 @@ def _symmetric(total: Add) -> Expr | None:
     sigmoids = total.atoms(Sigmoid)
     for negative in sigmoids:
         if negative.args[0].could_extract_minus_sign() and Sigmoid(-negative.args[0]) in sigmoids:
-            new = expand(total.xreplace({negative: 1 - Sigmoid(-negative.args[0])}), power_exp=False,
-                         power_base=False, log=False, multinomial=False)
+            new = multiply_out(total.xreplace({negative: 1 - Sigmoid(-negative.args[0])}))
             if new.count_ops() < total.count_ops():
                 return new
     return None
@@ -347,50 +356,51 @@ def refold_sigmoid(expr: Expr) -> Expr:
     return expr
 
 
-def _rule(name: str, apply: Callable[[Expr], Expr], en: str, zh: str) -> Rule:
+def named_rule(name: str, apply: Callable[[Expr], Expr], en: str, zh: str) -> Rule:
+    """A :class:`Rule` with its sentence in English and Chinese."""
     return Rule(name, Text(en, zh), apply)
 
 
-EVALUATE = _rule("cancel", evaluate_products,
+EVALUATE = named_rule("cancel", evaluate_products,
                  "Multiply out the factors; common factors cancel.",
                  "把各因子相乘，公共因子约去。")
-FRACTIONS = _rule("common denominator", common_denominator,
+FRACTIONS = named_rule("common denominator", common_denominator,
                   "Put the terms over one denominator; common factors cancel.",
                   "通分，约去公因子。")
-DELTA_SUBSTITUTE = _rule("Kronecker delta", substitute_delta,
+DELTA_SUBSTITUTE = named_rule("Kronecker delta", substitute_delta,
                          "Where δ_jt ≠ 0 the two indices are equal, so one can replace the other.",
                          "δ_jt 不为零时两个下标相等，可以互相替换。")
-DISTRIBUTE = _rule("distribute", distribute,
+DISTRIBUTE = named_rule("distribute", distribute,
                    "Multiply out the products over the bracket.",
                    "展开括号，逐项相乘。")
-SPLIT = _rule("linearity of the sum", split_sum,
+SPLIT = named_rule("linearity of the sum", split_sum,
               "A sum of terms is the sum of the separate sums.",
               "求和对加法是线性的，拆成各项分别求和。")
-PULL = _rule("pull out constant factors", pull_factors,
+PULL = named_rule("pull out constant factors", pull_factors,
              "Factors that do not depend on the summation index move in front of the sum.",
              "与求和下标无关的因子提到求和号外。")
-DELTA = _rule("Kronecker delta", eliminate_delta,
+DELTA = named_rule("Kronecker delta", eliminate_delta,
               "The Kronecker delta keeps only the term whose index matches: Σ_i δ_ij f_i = f_j.",
               "克罗内克 δ 只保留下标相同的那一项：Σ_i δ_ij f_i = f_j。")
-SOFTMAX_SUM = _rule("softmax sums to one", softmax_sums_to_one,
+SOFTMAX_SUM = named_rule("softmax sums to one", softmax_sums_to_one,
                     "The softmax outputs form a distribution: Σ_i s_i = 1.",
                     "softmax 的输出是一个概率分布：Σ_i s_i = 1。")
-REFOLD_SOFTMAX = _rule("refold softmax", refold_softmax,
+REFOLD_SOFTMAX = named_rule("refold softmax", refold_softmax,
                        "Recognise exp(z_j)/Σ_k exp(z_k) as the softmax output s_j.",
                        "把 exp(z_j)/Σ_k exp(z_k) 写回 softmax 输出 s_j。")
-REFOLD_LOGSUMEXP = _rule("refold log-sum-exp", refold_logsumexp,
+REFOLD_LOGSUMEXP = named_rule("refold log-sum-exp", refold_logsumexp,
                          "Recognise log Σ_k exp(z_k) as log-sum-exp, LSE(z).",
                          "把 log Σ_k exp(z_k) 写回 log-sum-exp，即 LSE(z)。")
-REFOLD_LOG_SOFTMAX = _rule("refold log-softmax", refold_log_softmax,
+REFOLD_LOG_SOFTMAX = named_rule("refold log-softmax", refold_log_softmax,
                            "Recognise u_j − LSE(u), and the log of softmax(u)_j, as log_softmax(u)_j.",
                            "把 u_j − LSE(u) 以及 softmax(u)_j 的对数写回 log_softmax(u)_j。")
-REFOLD_TANH = _rule("refold tanh", refold_tanh,
+REFOLD_TANH = named_rule("refold tanh", refold_tanh,
                     "Recognise (e^x − e^{−x})/(e^x + e^{−x}) as tanh(x).",
                     "把 (e^x − e^{−x})/(e^x + e^{−x}) 写回 tanh(x)。")
-SIGMOID_SYMMETRY = _rule("sigmoid symmetry", sigmoid_symmetry,
+SIGMOID_SYMMETRY = named_rule("sigmoid symmetry", sigmoid_symmetry,
                          "The sigmoid is symmetric: σ(−x) = 1 − σ(x).",
                          "sigmoid 的对称性：σ(−x) = 1 − σ(x)。")
-REFOLD_SIGMOID = _rule("refold sigmoid", refold_sigmoid,
+REFOLD_SIGMOID = named_rule("refold sigmoid", refold_sigmoid,
                        "Recognise 1/(1 + e^{-x}) as σ(x) and log(1 + e^x) as softplus(x).",
                        "把 1/(1 + e^{-x}) 写回 σ(x)，把 log(1 + e^x) 写回 softplus(x)。")
 
