@@ -1844,12 +1844,12 @@ def _k_cosine_embedding_loss(input1, input2, target, margin, coef=None):
     """Kernel of cosine_embedding_loss: cosine embedding loss.
 
         L = (1 − cos if y = 1; (cos − Δ if Δ − cos ≤ 0; else 0) if y = -1; else 0)
-        ∂L/∂u_j = (u_j·cos/(1.0e-12 + Σ_k u_k^2) − v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
-            v_k^2)) if y = 1; (v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) − u_j·cos/(1.0e-12
-            + Σ_k u_k^2) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
-        ∂L/∂v_j = (v_j·cos/(1.0e-12 + Σ_k v_k^2) − u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
-            v_k^2)) if y = 1; (u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) − v_j·cos/(1.0e-12
-            + Σ_k v_k^2) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂u_j = ((u_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k u_k^2) − v_j)/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
+            + Σ_k v_k^2)) if y = 1; ((v_j − u_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k u_k^2))/(sqrt(1.0e-12 + Σ_k
+            u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂v_j = ((v_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k v_k^2) − u_j)/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
+            + Σ_k v_k^2)) if y = 1; ((u_j − v_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k v_k^2))/(sqrt(1.0e-12 + Σ_k
+            u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
     """
     total = np.sum(input1*input2, axis=1, keepdims=True)  # Σ_k u_k·v_k
     total_2 = np.sum(input1**2, axis=1, keepdims=True)  # Σ_k u_k^2
@@ -1865,24 +1865,22 @@ def _k_cosine_embedding_loss(input1, input2, target, margin, coef=None):
     )
     if coef is None:
         return value, None
-    # coef·(u_j·cos/(1.0e-12 + Σ_k u_k^2) − v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) if y =
-    # 1; (v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) − u_j·cos/(1.0e-12 + Σ_k u_k^2) if Δ − cos
-    # ≤ 0; else 0) if y = -1; else 0)
+    # coef·((u_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k u_k^2) − v_j)/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
+    # v_k^2)) if y = 1; ((v_j − u_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k u_k^2))/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
+    # + Σ_k v_k^2)) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
     grad_input1 = (
-        coef*np.where((target == 1), input1*total/((1e-12 + total_2)**(3/2)*root_2) - input2/(root*root_2),
+        coef*np.where((target == 1), (input1*total/(1e-12 + total_2) - input2)/(root*root_2),
         np.where((target == -1),
-        np.where((margin - total/(root*root_2) <= 0), input2/(root*root_2) -
-        input1*total/((1e-12 + total_2)**(3/2)*root_2),
+        np.where((margin - total/(root*root_2) <= 0), (input2 - input1*total/(1e-12 + total_2))/(root*root_2),
         np.where((margin - total/(root*root_2) > 0), 0, margin - total/(root*root_2))), 0))
     )
-    # coef·(v_j·cos/(1.0e-12 + Σ_k v_k^2) − u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) if y =
-    # 1; (u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) − v_j·cos/(1.0e-12 + Σ_k v_k^2) if Δ − cos
-    # ≤ 0; else 0) if y = -1; else 0)
+    # coef·((v_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k v_k^2) − u_j)/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
+    # v_k^2)) if y = 1; ((u_j − v_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k v_k^2))/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
+    # + Σ_k v_k^2)) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
     grad_input2 = (
-        coef*np.where((target == 1), input2*total/(root*(1e-12 + total_3)**(3/2)) - input1/(root*root_2),
+        coef*np.where((target == 1), (input2*total/(1e-12 + total_3) - input1)/(root*root_2),
         np.where((target == -1),
-        np.where((margin - total/(root*root_2) <= 0), input1/(root*root_2) -
-        input2*total/(root*(1e-12 + total_3)**(3/2)),
+        np.where((margin - total/(root*root_2) <= 0), (input1 - input2*total/(1e-12 + total_3))/(root*root_2),
         np.where((margin - total/(root*root_2) > 0), 0, margin - total/(root*root_2))), 0))
     )
     return value, (grad_input1, grad_input2)
@@ -1933,9 +1931,8 @@ def _k_multi_margin_loss(input, target, weight, margin, p, coef=None):
 def _k_sigmoid_focal_loss(inputs, targets, alpha, gamma, coef=None):
     """Kernel of sigmoid_focal_loss: sigmoid focal loss.
 
-        L = (1 − y·σ(z) − (1 − y)·(1 − σ(z)))^γ·(y·α + (1 − y)·(1 − α))·(-y·log(σ(z)) − log(1 − σ(z))·(1
-            − y))
-        ∂L/∂z = α_t·((1 − p_t)^γ·(σ(z) − y) − γ·CE·σ(z)·(1 − p_t)^(γ − 1)·(1 − σ(z))·(2·y − 1))
+        L = CE·α_t·(1 − p_t)^γ
+        ∂L/∂z = α_t·((1 − p_t)^γ·(σ(z) − y) + γ·CE·σ(z)·(1 − p_t)^(γ − 1)·(1 − σ(z))·(1 − 2·y))
 
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
@@ -1949,17 +1946,17 @@ def _k_sigmoid_focal_loss(inputs, targets, alpha, gamma, coef=None):
     power = (targets*sig + (1 - targets)*sig_2)**gamma  # (y·σ(-z) + σ(z)·(1 − y))^γ
     log_sig = -np.logaddexp(0, inputs)  # log σ(-z) = −logaddexp(0, z)
     log_sig_2 = -np.logaddexp(0, -inputs)  # log σ(z) = −logaddexp(0, -z)
-    # L = (1 − y·σ(z) − (1 − y)·(1 − σ(z)))^γ·(y·α + (1 − y)·(1 − α))·(-y·log(σ(z)) − log(1 − σ(z))·(1 − y))
+    # L = CE·α_t·(1 − p_t)^γ
     value = (
         power*(_xmul(targets - 1, log_sig) - _xmul(targets, log_sig_2))*(targets*alpha +
         (1 - targets)*(1 - alpha))
     )
     if coef is None:
         return value, None
-    # coef·α_t·((1 − p_t)^γ·(σ(z) − y) − γ·CE·σ(z)·(1 − p_t)^(γ − 1)·(1 − σ(z))·(2·y − 1))
+    # coef·α_t·((1 − p_t)^γ·(σ(z) − y) + γ·CE·σ(z)·(1 − p_t)^(γ − 1)·(1 − σ(z))·(1 − 2·y))
     grad = (
         coef*(targets*alpha + (1 - targets)*(1 - alpha))*(power*(sig_2 - targets) -
-        power*_div0(gamma*(2*targets - 1)*(_xmul(targets - 1, log_sig) - _xmul(targets, log_sig_2))*sig_2*sig,
+        power*_div0(gamma*(1 - 2*targets)*(_xmul(targets, log_sig_2) + _xmul(1 - targets, log_sig))*sig_2*sig,
         targets*sig + (1 - targets)*sig_2))
     )
     return value, grad
@@ -1968,8 +1965,8 @@ def _k_sigmoid_focal_loss(inputs, targets, alpha, gamma, coef=None):
 def _k_sigmoid_focal_loss_unbalanced(inputs, targets, gamma, coef=None):
     """Kernel of sigmoid_focal_loss: sigmoid focal loss unbalanced.
 
-        L = (1 − y·σ(z) − (1 − y)·(1 − σ(z)))^γ·(-y·log(σ(z)) − log(1 − σ(z))·(1 − y))
-        ∂L/∂z = 2·α_t·((1 − p_t)^γ·(σ(z) − y) − γ·CE·σ(z)·(1 − p_t)^(γ − 1)·(1 − σ(z))·(2·y − 1))
+        L = 2·CE·α_t·(1 − p_t)^γ
+        ∂L/∂z = 2·α_t·((1 − p_t)^γ·(σ(z) − y) + γ·CE·σ(z)·(1 − p_t)^(γ − 1)·(1 − σ(z))·(1 − 2·y))
 
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
@@ -1983,14 +1980,13 @@ def _k_sigmoid_focal_loss_unbalanced(inputs, targets, gamma, coef=None):
     power = (targets*sig + (1 - targets)*sig_2)**gamma  # (y·σ(-z) + σ(z)·(1 − y))^γ
     log_sig = -np.logaddexp(0, inputs)  # log σ(-z) = −logaddexp(0, z)
     log_sig_2 = -np.logaddexp(0, -inputs)  # log σ(z) = −logaddexp(0, -z)
-    # L = (1 − y·σ(z) − (1 − y)·(1 − σ(z)))^γ·(-y·log(σ(z)) − log(1 − σ(z))·(1 − y))
-    value = power*(_xmul(targets - 1, log_sig) - _xmul(targets, log_sig_2))
+    value = power*(_xmul(targets - 1, log_sig) - _xmul(targets, log_sig_2))  # L = 2·CE·α_t·(1 − p_t)^γ
     if coef is None:
         return value, None
-    # 2·coef·α_t·((1 − p_t)^γ·(σ(z) − y) − γ·CE·σ(z)·(1 − p_t)^(γ − 1)·(1 − σ(z))·(2·y − 1))
+    # 2·coef·α_t·((1 − p_t)^γ·(σ(z) − y) + γ·CE·σ(z)·(1 − p_t)^(γ − 1)·(1 − σ(z))·(1 − 2·y))
     grad = (
         coef*(power*(sig_2 - targets) -
-        power*_div0(gamma*(2*targets - 1)*(_xmul(targets - 1, log_sig) - _xmul(targets, log_sig_2))*sig_2*sig,
+        power*_div0(gamma*(1 - 2*targets)*(_xmul(targets, log_sig_2) + _xmul(1 - targets, log_sig))*sig_2*sig,
         targets*sig + (1 - targets)*sig_2))
     )
     return value, grad
@@ -2000,13 +1996,12 @@ def _k_softmax_focal_loss_index(input, target, gamma, coef=None):
     """Kernel of softmax_focal_loss: softmax focal loss index.
 
         L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
-        ∂L/∂z_j = s_j·((1 − s_t)^γ + γ·δ_jt·log(s_j)·(1 − s_j)^(γ − 1) − γ·s_t·log(s_t)·(1 − s_t)^(γ −
-            1)) − δ_jt·(1 − s_j)^γ
+        ∂L/∂z_j = δ_jt·(1 − s_j)^γ·(γ·s_j·log(s_j)/(1 − s_j) − 1) + s_j·(1 − s_t)^γ·(1 −
+            γ·s_t·log(s_t)/(1 − s_t))
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
         - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
-        - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
     """
     input_t = np.take_along_axis(input, target, axis=1)  # z_t: the component at the target class
     lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
@@ -2019,11 +2014,10 @@ def _k_softmax_focal_loss_index(input, target, gamma, coef=None):
     s_t = np.exp(log_s_t)  # s_t = exp(log s_t)
     log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
     s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
-    # coef·(s_j·((1 − s_t)^γ + γ·δ_jt·log(s_j)·(1 − s_j)^(γ − 1) − γ·s_t·log(s_t)·(1 − s_t)^(γ − 1)) − δ_jt·(1
-    # − s_j)^γ)
-    grad = coef*(power - power*_div0(gamma*log_s_t*s_t, -expm1))*s
+    # coef·(δ_jt·(1 − s_j)^γ·(γ·s_j·log(s_j)/(1 − s_j) − 1) + s_j·(1 − s_t)^γ·(1 − γ·s_t·log(s_t)/(1 − s_t)))
+    grad = coef*power*(1 + gamma*log_s_t*s_t/expm1)*s
     # the δ_jt term, added at the target class (no one-hot array)
-    _add_at(grad, target, coef*(power*_div0(gamma*log_s_t*s_t, -expm1) - power))
+    _add_at(grad, target, coef*power*(-1 - gamma*log_s_t*s_t/expm1))
     return value, grad
 
 
@@ -2171,7 +2165,7 @@ def _k_poly_loss_cross_entropy_index(input, target, epsilon, coef=None):
     """Kernel of poly_loss_cross_entropy: poly loss cross entropy index.
 
         L = ε·Σ_k y_k·(1 − s_k) − Σ_k y_k·log(s_k)
-        ∂L/∂z_j = s_j·(1 + ε·s_t − ε·δ_jt) − δ_jt
+        ∂L/∂z_j = s_j·(1 + ε·(s_t − δ_jt)) − δ_jt
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
@@ -2187,7 +2181,7 @@ def _k_poly_loss_cross_entropy_index(input, target, epsilon, coef=None):
     s_t = np.exp(log_s_t)  # s_t = exp(log s_t)
     log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
     s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
-    grad = coef*(1 + epsilon*s_t)*s  # coef·(s_j·(1 + ε·s_t − ε·δ_jt) − δ_jt)
+    grad = coef*(1 + epsilon*s_t)*s  # coef·(s_j·(1 + ε·(s_t − δ_jt)) − δ_jt)
     # the δ_jt term, added at the target class (no one-hot array)
     _add_at(grad, target, coef*(-1 - epsilon*s_t))
     return value, grad
@@ -3077,12 +3071,12 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
 
     Math (from the verified derivations cosine_embedding_loss, cosine_embedding_loss_input2):
         L = (1 − cos if y = 1; (cos − Δ if Δ − cos ≤ 0; else 0) if y = -1; else 0)
-        ∂L/∂u_j = (u_j·cos/(1.0e-12 + Σ_k u_k^2) − v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
-            v_k^2)) if y = 1; (v_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) − u_j·cos/(1.0e-12
-            + Σ_k u_k^2) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
-        ∂L/∂v_j = (v_j·cos/(1.0e-12 + Σ_k v_k^2) − u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
-            v_k^2)) if y = 1; (u_j/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) − v_j·cos/(1.0e-12
-            + Σ_k v_k^2) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂u_j = ((u_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k u_k^2) − v_j)/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
+            + Σ_k v_k^2)) if y = 1; ((v_j − u_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k u_k^2))/(sqrt(1.0e-12 + Σ_k
+            u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂v_j = ((v_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k v_k^2) − u_j)/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
+            + Σ_k v_k^2)) if y = 1; ((u_j − v_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k v_k^2))/(sqrt(1.0e-12 + Σ_k
+            u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
 
     Semantics:
         - input1, input2: (D) or (N, D); target: () or (N), labels 1 or −1 (any other label gives 0, as
@@ -3170,11 +3164,10 @@ def sigmoid_focal_loss(inputs, targets, alpha=0.25, gamma=2, reduction="none"):
     As torchvision.ops.sigmoid_focal_loss; see sigmoid_focal_loss_grad for the gradient.
 
     Math (from the verified derivations sigmoid_focal_loss):
-        L = (1 − y·σ(z) − (1 − y)·(1 − σ(z)))^γ·(y·α + (1 − y)·(1 − α))·(-y·log(σ(z)) − log(1 − σ(z))·(1
-            − y))
-        ∂L/∂z = α_t·((1 − p_t)^γ·(σ(z) − y) − γ·CE·σ(z)·(1 − p_t)^(γ − 1)·(1 − σ(z))·(2·y − 1))
-        L = (1 − y·σ(z) − (1 − y)·(1 − σ(z)))^γ·(-y·log(σ(z)) − log(1 − σ(z))·(1 − y))
-        ∂L/∂z = 2·α_t·((1 − p_t)^γ·(σ(z) − y) − γ·CE·σ(z)·(1 − p_t)^(γ − 1)·(1 − σ(z))·(2·y − 1))
+        L = CE·α_t·(1 − p_t)^γ
+        ∂L/∂z = α_t·((1 − p_t)^γ·(σ(z) − y) + γ·CE·σ(z)·(1 − p_t)^(γ − 1)·(1 − σ(z))·(1 − 2·y))
+        L = 2·CE·α_t·(1 − p_t)^γ
+        ∂L/∂z = 2·α_t·((1 − p_t)^γ·(σ(z) − y) + γ·CE·σ(z)·(1 − p_t)^(γ − 1)·(1 − σ(z))·(1 − 2·y))
 
     Stable forms:
         - 1 − σ(x) = σ(−x): no cancellation where σ(x) ≈ 1
@@ -3225,16 +3218,16 @@ def softmax_focal_loss(input, target, weight=None, ignore_index=-100, reduction=
 
     Math (from the verified derivations softmax_focal_loss_index, softmax_focal_loss):
         L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
-        ∂L/∂z_j = s_j·((1 − s_t)^γ + γ·δ_jt·log(s_j)·(1 − s_j)^(γ − 1) − γ·s_t·log(s_t)·(1 − s_t)^(γ −
-            1)) − δ_jt·(1 − s_j)^γ
+        ∂L/∂z_j = δ_jt·(1 − s_j)^γ·(γ·s_j·log(s_j)/(1 − s_j) − 1) + s_j·(1 − s_t)^γ·(1 −
+            γ·s_t·log(s_t)/(1 − s_t))
         ∂L/∂z_j = s_j·(γ·y_j·log(s_j)·(1 − s_j)^(γ − 1) + Σ_i y_i·(1 − s_i)^γ − γ·Σ_i
             y_i·s_i·log(s_i)·(1 − s_i)^(γ − 1)) − y_j·(1 − s_j)^γ
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
         - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
-        - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
         - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
+        - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
 
     Semantics:
         - PyTorch has no softmax focal loss; this one follows cross_entropy's conventions (class indices or
@@ -3617,7 +3610,7 @@ def poly_loss_cross_entropy(input, target, weight=None, ignore_index=-100, reduc
 
     Math (from the verified derivations poly_loss_cross_entropy_index, poly_loss_cross_entropy):
         L = ε·Σ_k y_k·(1 − s_k) − Σ_k y_k·log(s_k)
-        ∂L/∂z_j = s_j·(1 + ε·s_t − ε·δ_jt) − δ_jt
+        ∂L/∂z_j = s_j·(1 + ε·(s_t − δ_jt)) − δ_jt
         ∂L/∂z_j = s_j·Σ_i y_i + ε·s_j·Σ_i y_i·s_i − y_j − ε·y_j·s_j
 
     Stable forms:

@@ -110,10 +110,7 @@ SPECS = (
         loss=(_sigma - y0) ** 2 / 2,
         wrt=z0,
         hessian=HessianSpec(
-            z0, remark=_NOT_CONVEX,
-            # kept: the rules leave the product rule's two terms expanded; this factored form (verified
-            # equal) shows σ'(z) as a factor, the point of the MSE-vs-cross-entropy comparison
-            presented_as=_sigma * (1 - _sigma) * (_sigma * (1 - _sigma) + (_sigma - y0) * (1 - 2 * _sigma))),
+            z0, remark=_NOT_CONVEX),
         remarks=(_SLOWDOWN,),
         aliases=("quadratic_cost_sigmoid", "mse_sigmoid_neuron"),
     ),
@@ -126,15 +123,9 @@ SPECS = (
             "α_t (1 − p_t)^γ with p_t = p y + (1 − p)(1 − y), so easy examples count less.",
             "Lin 等人（2017）提出，采用 torchvision 的形式：二元交叉熵乘以 α_t (1 − p_t)^γ，"
             "其中 p_t = p y + (1 − p)(1 − y)，使容易的样本权重更小。"),
-        loss=(alpha * y0 + (1 - alpha) * (1 - y0))
-        * (1 - (_sigma * y0 + (1 - _sigma) * (1 - y0))) ** gamma * _bce,
+        loss=_alpha_t * (1 - _p_t) ** gamma * _ce,
         wrt=z0,
         parameters=(alpha, gamma),
-        # kept: the rules reach a correct form 3× longer (the chain rule through p_t and α_t expanded);
-        # naming p_t, α_t and CE inside the result needs the 'where' sub-expressions issue 14 asks for
-        presented_as=_alpha_t * ((1 - _p_t) ** gamma * (_sigma - y0)
-                                 - gamma * (1 - _p_t) ** (gamma - 1) * (2 * y0 - 1)
-                                 * _sigma * (1 - _sigma) * _ce),
         aliases=("focal_loss_sigmoid",),
     ),
     LossSpec(

@@ -40,13 +40,6 @@ _cosine_description = Text(
     "范数里的 ε = 1e-12 使零向量也有有限值。")
 
 
-def _cosine_gradient(a, b, norm):
-    r"""∂cos/∂a_j = b_j/√(AB) − cos·a_j/A, placed in the branches of the loss."""
-    d_cos = b[j] / sqrt(_A * _B) - _cos * a[j] / norm
-    return Piecewise((-d_cos, Eq(y_pm, 1)), (Piecewise((d_cos, _cos - margin >= 0), (0, True)), Eq(y_pm, -1)),
-                     (0, True))
-
-
 _u_k = margin - x[t] + x[k]
 
 
@@ -180,9 +173,6 @@ SPECS = (
         loss=_cosine,
         wrt=u[j],
         parameters=(eps,),
-        # kept: SymPy differentiates the named cos only as Subs(∂cos/∂ξ, ξ, …); the rules do not yet
-        # substitute its definition back, so the printed form would carry that artefact
-        presented_as=_cosine_gradient(u, v, _A),
         remarks=(_kink("cos = Δ with y = −1", "y = −1 且 cos = Δ"),),
         aliases=("CosineEmbeddingLoss",),
     ),
@@ -194,7 +184,6 @@ SPECS = (
         loss=_cosine,
         wrt=v[j],
         parameters=(eps,),
-        presented_as=_cosine_gradient(v, u, _B),  # kept: as for input1 above
         remarks=(_kink("cos = Δ with y = −1", "y = −1 且 cos = Δ"),),
     ),
     LossSpec(

@@ -187,6 +187,7 @@ def _hessian(spec: LossSpec, first: Expr, gradient: Expr, used: tuple[Constraint
                   Text("Differentiate the closed-form gradient once more.",
                        "对闭式梯度再求一次导。"), used, lemmas=cited(gradient, spec.hessian.wrt))]
     steps += rewrite_steps(lhs, rhs, used)
+    steps += presentation_steps(lhs, steps[-1].rhs, used)
     steps += _rearrange(lhs, steps[-1].rhs, spec.hessian.presented_as, used)
     return SecondOrder(spec.hessian.wrt, tuple(steps), steps[-1].rhs,
                        spec.hessian.matrix, spec.hessian.remark)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sympy import Expr, Function, Symbol
+from sympy import Expr, Function, S, Symbol
 
 from .constraints import Constraint
 
@@ -30,6 +30,10 @@ class Named(Function):
     @property
     def expr(self) -> Expr:
         return self.args[1]
+
+    def fdiff(self, argindex: int = 2) -> Expr:
+        """The name changes nothing: ``∂ Named(c, e) / ∂x = ∂e/∂x`` (the label is not a variable)."""
+        return S.One if argindex == 2 else S.Zero
 
 
 def unwrap(expr: Expr) -> Expr:

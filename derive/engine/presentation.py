@@ -12,6 +12,7 @@ from: the verifier checks each step like any other, so a rewrite can change the 
 from __future__ import annotations
 
 from collections.abc import Callable
+from itertools import combinations
 
 from sympy import (
     Add,
@@ -19,16 +20,19 @@ from sympy import (
     Heaviside,
     KroneckerDelta,
     Max,
+    Min,
     Mul,
+    Pow,
     Symbol,
     collect,
     count_ops,
+    factor,
     factor_terms,
     fraction,
 )
 
 from .constraints import Constraint
-from .derivation import Step
+from .derivation import Named, Step
 from .functions import NAMED_FUNCTIONS
 from .rules import Rule, multiply_out, named_rule, over_one_denominator
 
@@ -36,8 +40,9 @@ __all__ = ["PRESENTATION_RULES", "presentation_steps", "size"]
 
 
 def size(expr: Expr) -> int:
-    """The measured size of a form: its operation count as printed (``a − b`` is one subtraction)."""
-    return int(count_ops(expr, visual=False))
+    """The measured size of a form: its operation count as printed (``a − b`` is one subtraction); a
+    named sub-expression (``p_t``, shown once in a "where" line) counts as one symbol."""
+    return int(count_ops(expr.replace(lambda e: isinstance(e, Named), lambda e: e.label), visual=False))
 
 
 
@@ -83,21 +88,59 @@ def _over_one_denominator(expr: Expr) -> Expr:
 
 
 def _redundant_step(expr: Expr) -> Expr:
-    r""":math:`H(x)\max(0, x) = \max(0, x)` (where :math:`H = 0`, the max is 0 too); and
-    :math:`H(x) + H(-x) = 1` away from :math:`x = 0`, where the convention :math:`H(0) = 1/2` keeps it."""
+    r"""A step function is redundant beside what it guards, and two opposite steps add up to one:
 
-    def query(e: Expr) -> bool:
-        return e.is_Mul and _heaviside_of_max(e) is not None
+    * :math:`H(x) f = f` when :math:`f` vanishes where :math:`x < 0` (``H(x)·max(0, x) = max(0, x)``,
+      ``H(1 − u)·(1 − min(1, u))² = (1 − min(1, u))²``);
+    * otherwise, under :math:`H(a - b)`, :math:`\min(a, b) = b` and :math:`\max(a, b) = a`, so that terms
+      cancel (``H(d − |r|)·min(d, |r|) − H(d − |r|)·|r| = 0``);
+    * :math:`H(x) + H(-x) = 1` away from :math:`x = 0`, where the convention :math:`H(0) = 1/2` keeps it.
 
-    expr = expr.replace(query, _heaviside_of_max)
+    At :math:`x = 0` both sides agree: the guarded factor vanishes, or ``min(a, a) = a``."""
+
+    if not expr.has(Heaviside):
+        return expr
+    changed = [new for new in map(_without_redundant_steps, (expr, multiply_out(expr))) if new != expr]
+    return min(changed, key=size, default=expr)
+
+
+def _without_redundant_steps(expr: Expr) -> Expr:
+    expr = expr.replace(lambda e: e.is_Mul and _guarded(e) is not None, _guarded)
     return expr.replace(lambda e: e.is_Add and _opposite_steps(e) is not None, _opposite_steps)
 
 
-def _heaviside_of_max(product: Mul) -> Expr | None:
+def _guarded(product: Mul) -> Expr | None:
+    """``product`` with a step function made redundant (see :func:`_redundant_step`), or None."""
     for step in product.args:
-        if isinstance(step, Heaviside) and Max(0, step.args[0]) in product.args:
-            return Mul(*[f for f in product.args if f is not step])
+        if not isinstance(step, Heaviside):
+            continue
+        rest = Mul(*[f for f in product.args if f is not step])
+        if _on_side(rest, step.args[0], positive=False) == 0:
+            return rest
+        inside = _on_side(rest, step.args[0], positive=True)
+        if inside != rest:
+            return step * inside
     return None
+
+
+def _on_side(expr: Expr, x: Expr, positive: bool) -> Expr:
+    """``expr`` where ``x > 0`` (``positive``) or ``x < 0``: each ``min``/``max`` of two arguments whose
+    difference is ``±x`` takes the argument that is then the smaller/larger."""
+
+    def side(e: Min | Max) -> Expr:
+        if len(e.args) != 2:
+            return e
+        first, second = e.args
+        if (first - second - x).expand() == 0:
+            larger = first if positive else second
+        elif (second - first - x).expand() == 0:
+            larger = second if positive else first
+        else:
+            return e
+        smaller = second if larger is first else first
+        return larger if isinstance(e, Max) else smaller
+
+    return expr.replace(lambda e: isinstance(e, (Min, Max)), side)
 
 
 def _opposite_steps(total: Add) -> Expr | None:
@@ -114,19 +157,116 @@ def _opposite_steps(total: Add) -> Expr | None:
     return None
 
 
+def _group_terms(expr: Expr) -> Expr:
+    """Take out the factors common to some of the terms: the pair of terms whose common factor
+    shortens the sum most is merged, again and again (``a·y·(1−p)^γ·γ·p·log p − a·y·(1−p)^γ·(1−p)
+    → a·y·(1−p)^γ·(γ·p·log p − (1 − p))``); a power ``x^(γ+1)`` counts as ``x^γ·x``."""
+    return expr.replace(lambda e: e.is_Add, _group)
+
+
+def _group(total: Add) -> Expr:
+    terms = [_split_powers(t) for t in total.args]
+    while len(terms) > 1:
+        best = None
+        for i, j in combinations(range(len(terms)), 2):
+            merged = factor_terms(terms[i] + terms[j])
+            gain = size(terms[i]) + size(terms[j]) + 1 - size(merged)
+            if merged.is_Mul and gain > 0 and (best is None or gain > best[0]):
+                best = (gain, i, j, merged)
+        if best is None:
+            break
+        _, i, j, merged = best
+        terms = [t for k, t in enumerate(terms) if k not in (i, j)] + [merged]
+    new = Add(*terms)
+    return new if size(new) < size(total) else total
+
+
+def _split_powers(expr: Expr) -> Expr:
+    """``x^(γ + 1) → x^γ·x`` (a power with a sum for its exponent, as a product of powers)."""
+    return expr.replace(lambda e: isinstance(e, Pow) and e.exp.is_Add,
+                        lambda e: Mul(*[Pow(e.base, part) for part in e.exp.args]))
+
+
+def _factor_polynomials(expr: Expr) -> Expr:
+    """Factor each sum that factors into a shorter product (``ν z + z − ν y − y = (ν + 1)(z − y)``)."""
+
+    def shorter(total: Add) -> Expr:
+        product = _absorb_sign(factor(total))
+        return product if size(product) < size(total) else total
+
+    return expr.replace(lambda e: e.is_Add, shorter)
+
+
+def _absorb_sign(product: Expr) -> Expr:
+    """``−(ν + 1)(y − z) → (ν + 1)(z − y)``: a leading minus sign taken into a difference factor."""
+    coeff, rest = product.as_coeff_Mul()
+    differences = [f for f in Mul.make_args(rest) if f.is_Add and size(-f) <= size(f)]
+    if not (coeff.is_negative and differences):
+        return product
+    flipped = differences[-1]
+    return -coeff * Mul(*[f for f in Mul.make_args(rest) if f is not flipped]) * -flipped
+
+
+def _local_denominators(expr: Expr) -> Expr:
+    """Each sum of fractions over one denominator where that shortens it, inside the expression
+    (``(1 − y)/(1 − σ) − y/σ → (σ − y)/(σ(1 − σ))``)."""
+
+    def shorter(total: Add) -> Expr:
+        if not any(_has_denominator(term) for term in total.args):
+            return total
+        new = over_one_denominator(total)
+        return new if size(new) <= size(total) else total
+
+    return expr.replace(lambda e: e.is_Add, shorter)
+
+
+def _has_denominator(term: Expr) -> bool:
+    return any(p.exp.is_negative and p.base.free_symbols for p in Mul.make_args(term) if p.is_Pow)
+
+
+def _into_bracket(expr: Expr) -> Expr:
+    """Multiply the factors of a product into its bracket of fractions where they cancel
+    (``σ(1 − σ)·(A·(σ − y)/(σ(1 − σ)) + B) → A·(σ − y) + σ(1 − σ)·B``)."""
+
+    def value(product: Mul) -> Expr:
+        for bracket in product.args:
+            if bracket.is_Add and any(_has_denominator(term) for term in bracket.args):
+                others = [f for f in product.args if f is not bracket]
+                new = Add(*[Mul(*others, term) for term in bracket.args])
+                if size(new) < size(product):
+                    return new
+        return product
+
+    return expr.replace(lambda e: e.is_Mul, value)
+
+
 FACTOR = named_rule("factor", factor_terms, "Take the common factors out of the terms.", "提取各项的公因子。")
 COLLECT = named_rule("collect", _collect_named, "Collect the terms by the named functions.",
                 "按命名函数合并同类项。")
 DENOMINATOR = named_rule("common denominator", _over_one_denominator,
                     "Put the terms over one denominator.", "通分。")
 STEPS = named_rule("redundant step function", _redundant_step,
-              "H(x)·max(0, x) = max(0, x), and H(x) + H(−x) = 1 (with H(0) = 1/2).",
-              "H(x)·max(0, x) = max(0, x)，且 H(x) + H(−x) = 1（取 H(0) = 1/2）。")
-PRESENTATION_RULES: tuple[Rule, ...] = (FACTOR, COLLECT, DENOMINATOR, STEPS)
+              "A step function is redundant where what it multiplies vanishes: H(x)·max(0, x) = max(0, x); "
+              "under H(a − b), min(a, b) = b; and H(x) + H(−x) = 1 (with H(0) = 1/2).",
+              "阶跃函数乘以在其为零处本就为零的量时可以省去：H(x)·max(0, x) = max(0, x)；"
+              "在 H(a − b) 下 min(a, b) = b；且 H(x) + H(−x) = 1（取 H(0) = 1/2）。")
+GROUP = named_rule("group", _group_terms, "Take out the factors common to some of the terms.",
+                   "提取部分项的公因子。")
+POLYNOMIAL = named_rule("factorise", _factor_polynomials, "Factor the sums that factor.",
+                        "对能因式分解的和式因式分解。")
+FRACTIONS = named_rule("common denominator", _local_denominators,
+                       "Put each sum of fractions over one denominator.", "把每个分式之和通分。")
+INTO = named_rule("cancel", _into_bracket, "Multiply the factors into the bracket; common factors cancel.",
+                  "把因子乘进括号，公因子约去。")
+PRESENTATION_RULES: tuple[Rule, ...] = (
+    FACTOR, COLLECT, DENOMINATOR, STEPS, GROUP, POLYNOMIAL, FRACTIONS, INTO,
+)
 
 
 def _routes(component: Symbol | None) -> list[tuple[Rule, ...]]:
-    routes: list[tuple[Rule, ...]] = [(STEPS, FACTOR), (STEPS, COLLECT, FACTOR), (STEPS, DENOMINATOR, FACTOR)]
+    routes: list[tuple[Rule, ...]] = [(STEPS, FACTOR), (STEPS, COLLECT, FACTOR), (STEPS, DENOMINATOR, FACTOR),
+                                      (STEPS, GROUP), (STEPS, POLYNOMIAL), (STEPS, DENOMINATOR, POLYNOMIAL),
+                                      (STEPS, FRACTIONS, INTO, FACTOR)]
     if component is not None:
         at_class = named_rule("Kronecker delta", _to_class_index(component),
                          "Where δ_jt ≠ 0 the component is the class: δ_jt f(j) = δ_jt f(t).",

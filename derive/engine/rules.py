@@ -161,17 +161,20 @@ def pull_factors(expr: Expr) -> Expr:
 
 
 def eliminate_delta(expr: Expr) -> Expr:
-    r""":math:`\sum_i \delta_{ij} f_i = f_j` (``j`` is a valid index, so the term is in range)."""
+    r""":math:`\sum_i \delta_{ij} f_i = f_j` (``j`` is a valid index, so the term is in range); a delta
+    common to every term of the summand is taken out first, so an element-wise loss is not multiplied out."""
 
     def rewrite(e: Sum) -> Expr | None:
         index = e.limits[0][0]
-        for factor in Mul.make_args(e.function):
+        terms = [Mul.make_args(term) for term in Add.make_args(e.function)]
+        for factor in terms[0]:
             if isinstance(factor, KroneckerDelta) and index in factor.free_symbols:
                 a, b = factor.args
                 other = b if a == index else a
-                if index in other.free_symbols:
+                if index in other.free_symbols or not all(factor in term for term in terms):
                     continue
-                return (e.function / factor).xreplace({index: other})
+                rest = Add(*[Mul(*[f for f in term if f != factor]) for term in terms])
+                return rest.xreplace({index: other})
         return None
 
     return _sums(expr, rewrite)
@@ -405,7 +408,7 @@ REFOLD_SIGMOID = named_rule("refold sigmoid", refold_sigmoid,
                        "把 1/(1 + e^{-x}) 写回 σ(x)，把 log(1 + e^x) 写回 softplus(x)。")
 
 STRUCTURAL_RULES: tuple[Rule, ...] = (
-    EVALUATE, DISTRIBUTE, SPLIT, PULL, DELTA, DELTA_SUBSTITUTE, SOFTMAX_SUM,
+    EVALUATE, DELTA, DISTRIBUTE, SPLIT, PULL, DELTA_SUBSTITUTE, SOFTMAX_SUM,
     REFOLD_SOFTMAX, REFOLD_SIGMOID, SIGMOID_SYMMETRY, REFOLD_TANH, FRACTIONS,
 )
 RECOGNITION_RULES: tuple[Rule, ...] = (
