@@ -49,7 +49,7 @@ import torch
 from papers import PAPERS, Paper
 from sympy import Derivative, Expr, IndexedBase, KroneckerDelta, Pow, Sum, Symbol, count_ops, exp
 
-from derive.engine.derivation import unwrap
+from derive.engine.derivation import Named, named_parts, unwrap
 from derive.engine.functions import NAMED_FUNCTIONS
 from derive.language.custom import CustomLoss, build
 from derive.language.parse import parse
@@ -133,9 +133,18 @@ def raw_derivative(loss: CustomLoss) -> Expr:
 
 
 def length(expr: Expr) -> int:
-    """``count_ops`` with a Kronecker delta as an atom: the tool's δ_jt is the published form's y_j."""
-    return count_ops(expr.replace(lambda e: isinstance(e, KroneckerDelta),
-                                  lambda e: Symbol(f"delta_{e.args[0]}{e.args[1]}")))
+    """``count_ops`` with a Kronecker delta as an atom (the tool's δ_jt is the published form's y_j);
+    a named sub-expression (``D`` in a "where" line) counts as a symbol, plus its definition once."""
+    def ops(e: Expr) -> int:
+        return count_ops(e.replace(lambda a: isinstance(a, KroneckerDelta),
+                                   lambda a: Symbol(f"delta_{a.args[0]}{a.args[1]}")))
+
+    return ops(_names_as_symbols(expr)) + sum(ops(part.expr) for part in named_parts(expr))
+
+
+def _names_as_symbols(expr: Expr) -> Expr:
+    """``expr`` with each named sub-expression replaced by its name."""
+    return expr.replace(lambda e: isinstance(e, Named), lambda e: e.label)
 
 
 def published_length(paper: Paper) -> int | None:

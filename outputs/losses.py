@@ -1844,12 +1844,8 @@ def _k_cosine_embedding_loss(input1, input2, target, margin, coef=None):
     """Kernel of cosine_embedding_loss: cosine embedding loss.
 
         L = (1 − cos if y = 1; (cos − Δ if Δ − cos ≤ 0; else 0) if y = -1; else 0)
-        ∂L/∂u_j = ((u_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k u_k^2) − v_j)/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
-            + Σ_k v_k^2)) if y = 1; ((v_j − u_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k u_k^2))/(sqrt(1.0e-12 + Σ_k
-            u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
-        ∂L/∂v_j = ((v_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k v_k^2) − u_j)/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
-            + Σ_k v_k^2)) if y = 1; ((u_j − v_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k v_k^2))/(sqrt(1.0e-12 + Σ_k
-            u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂u_j = (A/sqrt(B·D) if y = 1; (-A/sqrt(B·D) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂v_j = (A/sqrt(B·D) if y = 1; (-A/sqrt(B·D) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
     """
     total = np.sum(input1*input2, axis=1, keepdims=True)  # Σ_k u_k·v_k
     total_2 = np.sum(input1**2, axis=1, keepdims=True)  # Σ_k u_k^2
@@ -1865,22 +1861,20 @@ def _k_cosine_embedding_loss(input1, input2, target, margin, coef=None):
     )
     if coef is None:
         return value, None
-    # coef·((u_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k u_k^2) − v_j)/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
-    # v_k^2)) if y = 1; ((v_j − u_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k u_k^2))/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
-    # + Σ_k v_k^2)) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+    # coef·(A/sqrt(B·D) if y = 1; (-A/sqrt(B·D) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
     grad_input1 = (
         coef*np.where((target == 1), (input1*total/(1e-12 + total_2) - input2)/(root*root_2),
         np.where((target == -1),
-        np.where((margin - total/(root*root_2) <= 0), (input2 - input1*total/(1e-12 + total_2))/(root*root_2),
+        np.where((margin - total/(root*root_2) <= 0),
+        -(input1*total/(1e-12 + total_2) - input2)/(root*root_2),
         np.where((margin - total/(root*root_2) > 0), 0, margin - total/(root*root_2))), 0))
     )
-    # coef·((v_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k v_k^2) − u_j)/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12 + Σ_k
-    # v_k^2)) if y = 1; ((u_j − v_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k v_k^2))/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
-    # + Σ_k v_k^2)) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+    # coef·(A/sqrt(B·D) if y = 1; (-A/sqrt(B·D) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
     grad_input2 = (
         coef*np.where((target == 1), (input2*total/(1e-12 + total_3) - input1)/(root*root_2),
         np.where((target == -1),
-        np.where((margin - total/(root*root_2) <= 0), (input1 - input2*total/(1e-12 + total_3))/(root*root_2),
+        np.where((margin - total/(root*root_2) <= 0),
+        -(input2*total/(1e-12 + total_3) - input1)/(root*root_2),
         np.where((margin - total/(root*root_2) > 0), 0, margin - total/(root*root_2))), 0))
     )
     return value, (grad_input1, grad_input2)
@@ -1996,12 +1990,13 @@ def _k_softmax_focal_loss_index(input, target, gamma, coef=None):
     """Kernel of softmax_focal_loss: softmax focal loss index.
 
         L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
-        ∂L/∂z_j = δ_jt·(1 − s_j)^γ·(γ·s_j·log(s_j)/(1 − s_j) − 1) + s_j·(1 − s_t)^γ·(1 −
-            γ·s_t·log(s_t)/(1 − s_t))
+        ∂L/∂z_j = s_j·((1 − s_t)^γ + γ·(δ_jt·log(s_j)·(1 − s_j)^(γ − 1) − s_t·log(s_t)·(1 − s_t)^(γ −
+            1))) − δ_jt·(1 − s_j)^γ
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
         - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
+        - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
     """
     input_t = np.take_along_axis(input, target, axis=1)  # z_t: the component at the target class
     lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
@@ -2014,10 +2009,11 @@ def _k_softmax_focal_loss_index(input, target, gamma, coef=None):
     s_t = np.exp(log_s_t)  # s_t = exp(log s_t)
     log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
     s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
-    # coef·(δ_jt·(1 − s_j)^γ·(γ·s_j·log(s_j)/(1 − s_j) − 1) + s_j·(1 − s_t)^γ·(1 − γ·s_t·log(s_t)/(1 − s_t)))
-    grad = coef*power*(1 + gamma*log_s_t*s_t/expm1)*s
+    # coef·(s_j·((1 − s_t)^γ + γ·(δ_jt·log(s_j)·(1 − s_j)^(γ − 1) − s_t·log(s_t)·(1 − s_t)^(γ − 1))) − δ_jt·(1
+    # − s_j)^γ)
+    grad = coef*(power - power*_div0(gamma*log_s_t*s_t, -expm1))*s
     # the δ_jt term, added at the target class (no one-hot array)
-    _add_at(grad, target, coef*power*(-1 - gamma*log_s_t*s_t/expm1))
+    _add_at(grad, target, coef*(power*_div0(gamma*log_s_t*s_t, -expm1) - power))
     return value, grad
 
 
@@ -2025,8 +2021,8 @@ def _k_softmax_focal_loss(input, target, gamma, coef=None):
     """Kernel of softmax_focal_loss: softmax focal loss.
 
         L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
-        ∂L/∂z_j = s_j·(γ·y_j·log(s_j)·(1 − s_j)^(γ − 1) + Σ_i y_i·(1 − s_i)^γ − γ·Σ_i
-            y_i·s_i·log(s_i)·(1 − s_i)^(γ − 1)) − y_j·(1 − s_j)^γ
+        ∂L/∂z_j = s_j·(γ·(y_j·log(s_j)·(1 − s_j)^(γ − 1) − Σ_i y_i·s_i·log(s_i)·(1 − s_i)^(γ − 1)) + Σ_i
+            y_i·(1 − s_i)^γ) − y_j·(1 − s_j)^γ
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
@@ -2042,13 +2038,13 @@ def _k_softmax_focal_loss(input, target, gamma, coef=None):
     value = -total  # L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
     if coef is None:
         return value, None
-    total_2 = np.sum(power*target, axis=1, keepdims=True)  # Σ_i y_i·(1 − exp(log s_i))^γ
     s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
     # Σ_i -y_i·log s_i·s_i·(1 − exp(log s_i))^γ/(exp(log s_i) − 1)
-    total_3 = np.sum(_xmul(power*_div0(target*s, -expm1), log_s), axis=1, keepdims=True)
-    # coef·(s_j·(γ·y_j·log(s_j)·(1 − s_j)^(γ − 1) + Σ_i y_i·(1 − s_i)^γ − γ·Σ_i y_i·s_i·log(s_i)·(1 − s_i)^(γ
-    # − 1)) − y_j·(1 − s_j)^γ)
-    grad = coef*((total_2 + _xmul(power*_div0(gamma*target, -expm1), log_s) - gamma*total_3)*s - power*target)
+    total_2 = np.sum(_xmul(power*_div0(target*s, -expm1), log_s), axis=1, keepdims=True)
+    total_3 = np.sum(power*target, axis=1, keepdims=True)  # Σ_i y_i·(1 − exp(log s_i))^γ
+    # coef·(s_j·(γ·(y_j·log(s_j)·(1 − s_j)^(γ − 1) − Σ_i y_i·s_i·log(s_i)·(1 − s_i)^(γ − 1)) + Σ_i y_i·(1 −
+    # s_i)^γ) − y_j·(1 − s_j)^γ)
+    grad = coef*((gamma*(_xmul(power*_div0(target, -expm1), log_s) - total_2) + total_3)*s - power*target)
     return value, grad
 
 
@@ -3071,12 +3067,8 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
 
     Math (from the verified derivations cosine_embedding_loss, cosine_embedding_loss_input2):
         L = (1 − cos if y = 1; (cos − Δ if Δ − cos ≤ 0; else 0) if y = -1; else 0)
-        ∂L/∂u_j = ((u_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k u_k^2) − v_j)/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
-            + Σ_k v_k^2)) if y = 1; ((v_j − u_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k u_k^2))/(sqrt(1.0e-12 + Σ_k
-            u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
-        ∂L/∂v_j = ((v_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k v_k^2) − u_j)/(sqrt(1.0e-12 + Σ_k u_k^2)·sqrt(1.0e-12
-            + Σ_k v_k^2)) if y = 1; ((u_j − v_j·Σ_k u_k·v_k/(1.0e-12 + Σ_k v_k^2))/(sqrt(1.0e-12 + Σ_k
-            u_k^2)·sqrt(1.0e-12 + Σ_k v_k^2)) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂u_j = (A/sqrt(B·D) if y = 1; (-A/sqrt(B·D) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂v_j = (A/sqrt(B·D) if y = 1; (-A/sqrt(B·D) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
 
     Semantics:
         - input1, input2: (D) or (N, D); target: () or (N), labels 1 or −1 (any other label gives 0, as
@@ -3218,16 +3210,16 @@ def softmax_focal_loss(input, target, weight=None, ignore_index=-100, reduction=
 
     Math (from the verified derivations softmax_focal_loss_index, softmax_focal_loss):
         L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
-        ∂L/∂z_j = δ_jt·(1 − s_j)^γ·(γ·s_j·log(s_j)/(1 − s_j) − 1) + s_j·(1 − s_t)^γ·(1 −
-            γ·s_t·log(s_t)/(1 − s_t))
-        ∂L/∂z_j = s_j·(γ·y_j·log(s_j)·(1 − s_j)^(γ − 1) + Σ_i y_i·(1 − s_i)^γ − γ·Σ_i
-            y_i·s_i·log(s_i)·(1 − s_i)^(γ − 1)) − y_j·(1 − s_j)^γ
+        ∂L/∂z_j = s_j·((1 − s_t)^γ + γ·(δ_jt·log(s_j)·(1 − s_j)^(γ − 1) − s_t·log(s_t)·(1 − s_t)^(γ −
+            1))) − δ_jt·(1 − s_j)^γ
+        ∂L/∂z_j = s_j·(γ·(y_j·log(s_j)·(1 − s_j)^(γ − 1) − Σ_i y_i·s_i·log(s_i)·(1 − s_i)^(γ − 1)) + Σ_i
+            y_i·(1 − s_i)^γ) − y_j·(1 − s_j)^γ
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
         - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
-        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
+        - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
 
     Semantics:
         - PyTorch has no softmax focal loss; this one follows cross_entropy's conventions (class indices or

@@ -50,6 +50,15 @@ def test_show_bce_with_logits_ends_in_sigma_minus_y():
     assert "closed form:  ∂L/∂z = σ(z) − y" in result.output
 
 
+def test_show_says_what_each_name_in_the_result_stands_for():
+    result = run("show", "sigmoid_focal_loss")
+    where = [line for line in result.output.splitlines() if line.startswith("  where ")]
+    assert len(where) == 2  # under the definition and under the closed form
+    assert all("p_t = y·σ(z) + (1 − y)·(1 − σ(z))" in line and "α_t = " in line and "CE = " in line
+               for line in where)
+    assert "  其中 p_t = " in run("show", "sigmoid_focal_loss", "--lang", "zh").output
+
+
 def test_show_json_fields():
     result = run("show", "cross_entropy", "--json")
     assert result.exit_code == 0

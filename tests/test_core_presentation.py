@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sympy import Heaviside, KroneckerDelta, Max, Min, Symbol, symbols
+from sympy import Heaviside, KroneckerDelta, Max, Min, Sum, Symbol, symbols
 
 from derive.catalogue import SPECS, derivation
 from derive.engine.functions import Sigmoid, Softmax
@@ -127,3 +127,27 @@ def test_a_step_function_goes_where_what_it_guards_vanishes_and_min_takes_its_si
     assert presentation_steps(L, huber)[-1].rhs == -x * Min(d, u)
     kept = (1 - Min(1, u)) * x * Heaviside(2 - u)  # a different edge: the step stays
     assert presentation_steps(L, kept) == []
+
+
+def test_a_sum_that_occurs_twice_gets_a_name_and_a_where_line():
+    from derive.engine.derivation import Named, named_parts
+
+    d = from_expression("1 - 2*sum(sigmoid(z)*y)/(sum(sigmoid(z)**2) + sum(y**2))", wrt="z", vectors="y")
+    assert d.steps[-1].rule == "name"
+    (denominator,) = named_parts(d.gradient)
+    assert str(denominator.label) == "D" and text(denominator.expr) == "Σ_k y_k^2 + Σ_k σ(z_k)^2"
+    assert text(d.gradient).count("/D") == 2 and "Σ_k σ(z_k)^2" not in text(d.gradient.xreplace(
+        {denominator: denominator.label}))
+    once = from_expression("sum(z**2)/(1 + sum(y))", wrt="z", vectors="y")  # nothing repeats: no name
+    assert not once.gradient.has(Named)
+
+
+def test_a_sum_repeated_with_the_opposite_sign_is_one_name():
+    from derive.engine.derivation import Named
+    from derive.engine.presentation import NAME
+    from derive.engine.symbols import k, n, y
+
+    total = Sum(y[k], (k, 1, n)) + c * Sum(y[k] ** 2, (k, 1, n)) + 1
+    named = NAME.apply(x / total ** 2 + x ** 2 * (-Sum(y[k], (k, 1, n)) - c * Sum(y[k] ** 2, (k, 1, n)) - 1))
+    (name,) = named.atoms(Named)
+    assert named == x / name ** 2 - x ** 2 * name and name.expr == total

@@ -1,12 +1,13 @@
 """Each rewrite rule, one by one: it does its one job and leaves other expressions alone."""
 
-from sympy import KroneckerDelta, Mul, Sum, exp, log
+from sympy import KroneckerDelta, Max, Mul, Rational, Sum, exp, log
 
 from derive.engine.constraints import OneHot, Simplex
 from derive.engine.functions import Sigmoid, Softmax, Softplus
 from derive.engine.rules import (
     STRUCTURAL_RULES,
     common_denominator,
+    delta_values,
     distribute,
     eliminate_delta,
     evaluate_products,
@@ -25,6 +26,22 @@ def test_delta_elimination():
     assert eliminate_delta(Sum(KroneckerDelta(i, j) * y[i], (i, 1, n))) == y[j]
     assert eliminate_delta(Sum(KroneckerDelta(j, i) * log(x[i]) * w[i], (i, 1, n))) == log(x[j]) * w[j]
     assert eliminate_delta(Sum(KroneckerDelta(i, j), (i, 1, n))) == 1
+
+
+def test_a_delta_common_to_every_term_goes_before_the_terms_are_multiplied_out():
+    summand = KroneckerDelta(i, j) * y[i] * (1 - x[i]) + 2 * KroneckerDelta(i, j) * x[i]
+    assert eliminate_delta(Sum(summand, (i, 1, n))) == y[j] * (1 - x[j]) + 2 * x[j]
+    partial = KroneckerDelta(i, j) * y[i] + x[i]  # not in every term: left to the distribute route
+    assert eliminate_delta(Sum(partial, (i, 1, n))) == Sum(partial, (i, 1, n))
+
+
+def test_a_function_of_a_delta_takes_its_two_values():
+    c = Rational(1, 10000)
+    assert delta_values(log(Max(c, KroneckerDelta(k, t)))) == (1 - KroneckerDelta(k, t)) * log(c)
+    assert delta_values(Sum(s[k] * log(Max(c, KroneckerDelta(k, t))), (k, 1, n))) \
+        == Sum(s[k] * (1 - KroneckerDelta(k, t)) * log(c), (k, 1, n))
+    kept = log(x[k] + KroneckerDelta(k, t))  # its values are not numbers: nothing is gained
+    assert delta_values(kept) == kept
 
 
 def test_delta_elimination_leaves_sums_without_delta():

@@ -66,7 +66,7 @@ def test_poly1_reduces_to_cross_entropy_at_eps_zero():
 def test_soft_dice_on_sigmoid_outputs():
     c = build_loss("dice")
     g = c.derivation.gradient
-    assert c.closed_form and c.derivation.steps[-1].rule in {"factor", "collect", "rearrange"}
+    assert c.closed_form and c.derivation.steps[-1].rule in {"factor", "collect", "rearrange", "name"}
     sig = Sigmoid(z[j])
     assert {sig, 1 - sig} <= set(Mul.make_args(g))  # σ'(z_j) = σ(1 − σ), factored out
     inter, total = Sum(Sigmoid(z[k]) * y[k], (k, 1, n)), Sum(Sigmoid(z[k]) + y[k], (k, 1, n)) + 2

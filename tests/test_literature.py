@@ -47,3 +47,13 @@ def test_a_kronecker_delta_is_as_long_as_the_target_it_stands_for() -> None:
     j, t = Symbol("j", integer=True), Symbol("t", integer=True)
     z, y = IndexedBase("z"), IndexedBase("y")
     assert literature.length(exp(z[j]) - KroneckerDelta(j, t)) == literature.length(exp(z[j]) - y[j]) == 2
+
+
+@pytest.mark.parametrize("name", ["focal_sigmoid", "student_t_nll", "tukey_biweight", "geman_mcclure",
+                                  "charbonnier", "generalized_ce", "dice"])
+def test_the_closed_form_is_no_longer_than_the_published_one_nor_the_raw_derivative(name: str) -> None:
+    paper = BY_NAME[name]
+    loss = literature.build_paper(paper)
+    tool = literature.length(loss.derivation.gradient)
+    assert tool <= literature.published_length(paper)
+    assert tool <= literature.length(literature.raw_derivative(loss))

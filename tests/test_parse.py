@@ -21,7 +21,7 @@ from derive.language.parse import MAX_DEPTH, MAX_LENGTH, ExpressionError, parse
 z, y = IndexedBase("z", real=True), IndexedBase("y", real=True)
 q = Symbol("q", real=True)
 VECTORS, SCALARS = {"z": z, "y": y}, {"q": q}
-k2 = Symbol("k_2", integer=True)
+k2 = Symbol("l", integer=True)  # a nested sum's index: k, then l, i
 
 
 def p(source):

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sympy import Expr, Function, S, Symbol
+from sympy import Expr, Function, S, Symbol, preorder_traversal
 
 from .constraints import Constraint
 
@@ -34,6 +34,18 @@ class Named(Function):
     def fdiff(self, argindex: int = 2) -> Expr:
         """The name changes nothing: ``∂ Named(c, e) / ∂x = ∂e/∂x`` (the label is not a variable)."""
         return S.One if argindex == 2 else S.Zero
+
+
+def named_parts(expr: Expr, *written: Expr) -> list[Named]:
+    """The named sub-expressions (``p_t``, ``CE``) of ``expr`` in the order they appear, each once;
+    each as first ``written`` in ``written`` (the definition), where a rewrite may have reshaped it."""
+    found: dict[Expr, Named] = {}
+    for source in (*written, expr):
+        for node in preorder_traversal(source):
+            if isinstance(node, Named):
+                found.setdefault(node.label, node)
+    labels = {node.label for node in preorder_traversal(expr) if isinstance(node, Named)}
+    return [part for part in found.values() if part.label in labels]
 
 
 def unwrap(expr: Expr) -> Expr:

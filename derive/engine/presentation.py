@@ -11,18 +11,20 @@ from: the verifier checks each step like any other, so a rewrite can change the 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import combinations
 
 from sympy import (
     Add,
     Expr,
     Heaviside,
+    IndexedBase,
     KroneckerDelta,
     Max,
     Min,
     Mul,
     Pow,
+    Sum,
     Symbol,
     collect,
     count_ops,
@@ -182,9 +184,17 @@ def _group(total: Add) -> Expr:
 
 
 def _split_powers(expr: Expr) -> Expr:
-    """``x^(γ + 1) → x^γ·x`` (a power with a sum for its exponent, as a product of powers)."""
-    return expr.replace(lambda e: isinstance(e, Pow) and e.exp.is_Add,
-                        lambda e: Mul(*[Pow(e.base, part) for part in e.exp.args]))
+    """``x^(γ + 1) → x^γ·x`` (a power whose exponent adds a positive whole number, as a product of
+    powers; ``x^(γ − 1)`` stays whole, so no division by ``x`` appears where ``x`` may vanish)."""
+
+    def query(e: Expr) -> bool:
+        return isinstance(e, Pow) and e.exp.is_Add and e.exp.as_coeff_Add()[0].is_positive
+
+    def value(e: Pow) -> Expr:
+        whole, rest = e.exp.as_coeff_Add()
+        return Pow(e.base, rest) * Pow(e.base, whole)
+
+    return expr.replace(query, value)
 
 
 def _factor_polynomials(expr: Expr) -> Expr:
@@ -240,6 +250,48 @@ def _into_bracket(expr: Expr) -> Expr:
     return expr.replace(lambda e: e.is_Mul, value)
 
 
+def _name_repeated(expr: Expr) -> Expr:
+    """Give a sum over the classes that occurs more than once (up to its sign, however multiplied out)
+    a name, shown once in a "where" line, as papers write ``D = TP + α·FP + β·FN``: the one whose
+    naming saves the most, again and again.  A name is ``D``, ``E``, … for a denominator, else ``A``,
+    ``B``, …"""
+    while (named := _name_one(expr)) is not None:
+        expr = named
+    return expr
+
+
+def _name_one(expr: Expr) -> Expr | None:
+    taken = {str(a) for a in expr.atoms(Symbol, IndexedBase)}
+    members: dict[Expr, list[Expr]] = {}
+    for node in _outside_names(expr):
+        if node.is_Add and node.has(Sum):
+            key = min(multiply_out(node), multiply_out(-node), key=str)
+            members.setdefault(key, []).append(node)
+    best = None
+    for found in members.values():
+        shortest = min(found, key=lambda e: (size(e), str(e)))
+        saving = (len(found) - 1) * size(shortest) - len(found)
+        if len(found) > 1 and saving > 0 and (best is None or saving > best[0]):
+            best = (saving, shortest, set(found))
+    if best is None:
+        return None
+    _, shown, found = best
+    denominators = {p.base for p in expr.atoms(Pow) if p.exp.is_negative}
+    letters = "DEFGH" if found & denominators else "ABCEFGH"
+    name = Named(Symbol(next(c for c in letters if c not in taken)), shown)
+    sign = {e: 1 if multiply_out(e - shown) == 0 else -1 for e in found}
+    new = expr.xreplace({e: sign[e] * name for e in found})
+    return None if new == expr else new
+
+
+def _outside_names(expr: Expr) -> Iterator[Expr]:
+    """Every sub-expression of ``expr`` (each occurrence), not looking inside a named one."""
+    yield expr
+    if not isinstance(expr, Named):
+        for arg in expr.args:
+            yield from _outside_names(arg)
+
+
 FACTOR = named_rule("factor", factor_terms, "Take the common factors out of the terms.", "提取各项的公因子。")
 COLLECT = named_rule("collect", _collect_named, "Collect the terms by the named functions.",
                 "按命名函数合并同类项。")
@@ -258,8 +310,10 @@ FRACTIONS = named_rule("common denominator", _local_denominators,
                        "Put each sum of fractions over one denominator.", "把每个分式之和通分。")
 INTO = named_rule("cancel", _into_bracket, "Multiply the factors into the bracket; common factors cancel.",
                   "把因子乘进括号，公因子约去。")
+NAME = named_rule("name", _name_repeated, "Give a sum that occurs more than once a name.",
+                  "给多次出现的和式起一个名字。")
 PRESENTATION_RULES: tuple[Rule, ...] = (
-    FACTOR, COLLECT, DENOMINATOR, STEPS, GROUP, POLYNOMIAL, FRACTIONS, INTO,
+    FACTOR, COLLECT, DENOMINATOR, STEPS, GROUP, POLYNOMIAL, FRACTIONS, INTO, NAME,
 )
 
 
@@ -289,5 +343,7 @@ def presentation_steps(lhs: Expr, rhs: Expr, assumes: tuple[Constraint, ...] = (
                 expr = new
         if steps and size(expr) < best_size:
             best_size, best = size(expr), steps
-    return best
+    final = best[-1].rhs if best else rhs
+    named = NAME.apply(final)
+    return [*best, Step(lhs, named, NAME.name, NAME.note, assumes)] if named != final else best
 

@@ -14,11 +14,14 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from sympy import (
+    Abs,
     Add,
     Expr,
     Indexed,
     IndexedBase,
     KroneckerDelta,
+    Max,
+    Min,
     Mul,
     Pow,
     S,
@@ -359,6 +362,28 @@ def refold_sigmoid(expr: Expr) -> Expr:
     return expr
 
 
+def delta_values(expr: Expr) -> Expr:
+    r"""A Kronecker delta is 0 or 1, so a function of it takes its two values:
+    :math:`f(\delta) = \delta f(1) + (1 - \delta) f(0)` (``log max(10⁻⁴, δ_kt) = (1 − δ_kt)·log 10⁻⁴``).
+    Applied to ``log``, ``max``, ``min`` and ``|·|`` where both values are numbers."""
+
+    def values(e: Expr) -> tuple[KroneckerDelta, Expr, Expr] | None:
+        if not isinstance(e, _OF_A_DELTA) or len(e.atoms(KroneckerDelta)) != 1:
+            return None
+        (delta,) = e.atoms(KroneckerDelta)
+        one, zero = e.xreplace({delta: S.One}), e.xreplace({delta: S.Zero})
+        return (delta, one, zero) if one.is_number and zero.is_number else None
+
+    def value(e: Expr) -> Expr:
+        delta, one, zero = values(e)
+        return delta * one + (1 - delta) * zero
+
+    return expr.replace(lambda e: values(e) is not None, value)
+
+
+_OF_A_DELTA = (log, Max, Min, Abs)
+
+
 def named_rule(name: str, apply: Callable[[Expr], Expr], en: str, zh: str) -> Rule:
     """A :class:`Rule` with its sentence in English and Chinese."""
     return Rule(name, Text(en, zh), apply)
@@ -407,8 +432,12 @@ REFOLD_SIGMOID = named_rule("refold sigmoid", refold_sigmoid,
                        "Recognise 1/(1 + e^{-x}) as σ(x) and log(1 + e^x) as softplus(x).",
                        "把 1/(1 + e^{-x}) 写回 σ(x)，把 log(1 + e^x) 写回 softplus(x)。")
 
+DELTA_VALUES = named_rule("values of the delta", delta_values,
+                          "A Kronecker delta is 0 or 1: f(δ) = δ·f(1) + (1 − δ)·f(0).",
+                          "Kronecker δ 只取 0 或 1：f(δ) = δ·f(1) + (1 − δ)·f(0)。")
+
 STRUCTURAL_RULES: tuple[Rule, ...] = (
-    EVALUATE, DELTA, DISTRIBUTE, SPLIT, PULL, DELTA_SUBSTITUTE, SOFTMAX_SUM,
+    EVALUATE, DELTA_VALUES, DELTA, DISTRIBUTE, SPLIT, PULL, DELTA_SUBSTITUTE, SOFTMAX_SUM,
     REFOLD_SOFTMAX, REFOLD_SIGMOID, SIGMOID_SYMMETRY, REFOLD_TANH, FRACTIONS,
 )
 RECOGNITION_RULES: tuple[Rule, ...] = (

@@ -43,7 +43,7 @@ from ..engine.constraints import Constraint, OneHot, Simplex
 from ..engine.derivation import Derivation, HessianSpec, LossSpec, Text
 from ..engine.functions import NAMED_FUNCTIONS
 from ..engine.identity import UndefinedEverywhere
-from ..engine.symbols import CLASS_INDICES, Role, j, k, l, register_role
+from ..engine.symbols import CLASS_INDICES, Role, i, j, k, l, register_role
 from ..engine.verify import Check, ensure_verified
 from .meaning import CONSTANTS
 from .names import RESERVED, RESERVED_VECTORS, Declared, check_identifier, declared_vector
@@ -154,7 +154,7 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
         description=Text(f"A user-defined loss, written as {expression.strip()}.",
                          f"用户定义的损失，写作 {expression.strip()}。"),
         loss=loss, wrt=vector[j], assumptions=assumptions,
-        hessian=HessianSpec(vector[l]) if hessian else None,
+        hessian=HessianSpec(vector[_second_index(loss)]) if hessian else None,
         parameters=tuple(s for s in symbols.values() if loss.has(s)),
     )
     try:
@@ -225,6 +225,12 @@ def _names(argument: str, value: Sequence[str] | str) -> list[str]:
     if len(set(items)) != len(items):
         raise ValueError(f"{argument}: a name is repeated in {items}")
     return items
+
+
+def _second_index(loss: Expr) -> Symbol:
+    """The Hessian's second index: ``l``, unless a nested sum of the loss uses it."""
+    taken = loss.atoms(Symbol)
+    return next(c for c in (l, i, *(Symbol(f"l_{d}", integer=True) for d in range(2, 64))) if c not in taken)
 
 
 def _scalar_defaults(scalars: Mapping[str, float], vectors: list[str]) -> dict[str, float]:

@@ -49,7 +49,7 @@ from sympy import (
 )
 
 from ..engine.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus, vector_expression
-from ..engine.symbols import k, n
+from ..engine.symbols import i, k, l, n
 from .reductions import ClassMax, ClassMin
 
 __all__ = ["CONSTANTS", "FUNCTIONS", "MAX_EXPONENT", "OPERATORS", "ExpressionError", "node_column",
@@ -231,12 +231,18 @@ def _sum(body: Expr) -> Sum:
     return Sum(body.xreplace({_ELEMENT: index}), (index, 1, n))
 
 
+def summation_index(depth: int) -> Symbol:
+    """The index of a sum nested ``depth`` deep, as papers name them: ``k``, then ``l``, ``i``, then
+    ``k_4``, ``k_5``... (all reserved names, so no vector or scalar of the user's can take them)."""
+    return (k, l, i)[depth] if depth < 3 else Symbol(f"k_{depth + 1}", integer=True)
+
+
 def _name_indices(expr: Expr, depth: int = 0) -> Expr:
-    """Name the summation indices by depth: ``k`` for the outermost sums, then ``k_2``, ``k_3``..."""
+    """Name the summation indices by depth (:func:`summation_index`)."""
     if isinstance(expr, Sum | ClassMax | ClassMin):
         (index, low, high), body = expr.limits[0] if isinstance(expr, Sum) else (*expr.args[1:], n), \
             expr.args[0]
-        name = k if depth == 0 else Symbol(f"k_{depth + 1}", integer=True)
+        name = summation_index(depth)
         if not isinstance(expr, Sum):  # a function's bound index stays apart from the free indices
             name = Dummy(name.name, integer=True)
         inner = _name_indices(body.xreplace({index: name}), depth + 1)

@@ -6,8 +6,9 @@ from collections.abc import Callable, Iterator, Mapping
 from typing import NamedTuple
 
 import click
+from sympy import Expr
 
-from ..engine.derivation import Derivation, Step
+from ..engine.derivation import Derivation, Step, named_parts
 from ..engine.verify import Check
 from .text import text
 
@@ -58,6 +59,13 @@ def _lemma_lines(number: str, step: Step, width: int, v: Vocabulary,
             yield from _lemma_lines(label, lemma_step, inner, v, lemmas, shown, indent + "      ")
 
 
+def _where(d: Derivation, expr: Expr, w: Mapping[str, str]) -> Iterator[str]:
+    """``where p_t = …, CE = …``: what the named sub-expressions of ``expr`` stand for."""
+    named = [part for part in named_parts(expr, d.definition.rhs) if part.label != d.symbol]
+    if named:
+        yield f"  {w['where']} " + ", ".join(f"{text(part.label)} = {text(part.expr)}" for part in named)
+
+
 def show_lines(d: Derivation, checks: tuple[Check, ...], v: Vocabulary,
                lemmas: Mapping[str, Derivation] | None = None) -> Iterator[str]:
     """The lines ``derive show NAME`` prints, in the language of ``v``; with ``lemmas`` (the
@@ -70,6 +78,7 @@ def show_lines(d: Derivation, checks: tuple[Check, ...], v: Vocabulary,
     yield say(d.description)
     yield ""
     yield f"{text(d.definition.lhs)} = {text(d.definition.rhs)}    ({w['wrt']} {text(d.wrt)})"
+    yield from _where(d, d.definition.rhs, w)
     if d.assumptions:
         yield f"{w['assuming']} " + "; ".join(text(c.equation.lhs) + " = " + text(c.equation.rhs)
                                               for c in d.assumptions)
@@ -82,6 +91,7 @@ def show_lines(d: Derivation, checks: tuple[Check, ...], v: Vocabulary,
     yield ""
     lhs = text(d.steps[-1].lhs)
     yield click.style(f"{w['closed_form']}:  {lhs} = {text(d.gradient)}", bold=True, fg="green")
+    yield from _where(d, d.gradient, w)
     if d.gradient_general is not None:
         yield f"{w['general_form']}:  {lhs} = {text(d.gradient_general)}"
     for identity in d.identities:

@@ -11,13 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from sympy import Eq, Expr, Indexed, IndexedBase, Symbol, preorder_traversal
+from sympy import Eq, Expr, Indexed, IndexedBase, Symbol
 
 from ..catalogue import lemmas as lemma_derivations
 from ..catalogue.frameworks import usages
 from ..catalogue.stability import is_listed, stable_form
 from ..engine.constraints import Linear
-from ..engine.derivation import Derivation, MatrixForm, Named, Step
+from ..engine.derivation import Derivation, MatrixForm, Step, named_parts
 from ..engine.functions import Softmax
 from ..engine.symbols import INDICES, n, role_of, t
 from ..engine.symbols import s as s_vector
@@ -190,16 +190,6 @@ def _lemma_view(lemma: Derivation, t_: Phrases, lemmas: dict[str, Derivation],
                      equation(lemma.steps[-1].lhs, lemma.gradient, t_.words))
 
 
-def _named(exprs: list[Expr]) -> list[Named]:
-    """The named sub-expressions (``p_t``, ``CE``) in the order they appear, each once."""
-    found: dict[Expr, Named] = {}
-    for expr in exprs:
-        for node in preorder_traversal(expr):
-            if isinstance(node, Named):
-                found.setdefault(node.label, node)
-    return list(found.values())
-
-
 def _vocabulary() -> dict[Expr, str]:
     """The shared symbols of :mod:`derive.engine.symbols`, each with its Python name (``z0``, ``y_pm``)."""
     from ..engine import symbols as module
@@ -319,7 +309,7 @@ def document_view(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> Docu
     found = usages(d.name)
     symbols, has_indices = _symbols(d, t_)
     lhs = d.steps[-1].lhs
-    where = [named for named in _named([d.gradient]) if named.label != d.symbol]
+    where = [named for named in named_parts(d.gradient, d.definition.rhs) if named.label != d.symbol]
     return DocumentView(
         name=d.name, lang=lang, title=getattr(d.title, lang), description=getattr(d.description, lang),
         family=t_.family(d.family), aliases=d.aliases,
@@ -327,7 +317,7 @@ def document_view(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> Docu
             UsageView(u.framework, u.api, getattr(u.note, lang)) for u in found),
         definition=equation(d.definition.lhs, d.definition.rhs, words),
         definition_where=tuple(equation(named.label, named.expr, words)
-                               for named in _named([d.definition.rhs]) if named.label != d.symbol),
+                               for named in named_parts(d.definition.rhs) if named.label != d.symbol),
         wrt=Math(d.wrt, words),
         symbols=symbols,
         has_indices=has_indices, indices=t_.data.get("indices", {}).get(d.family, t_.labels["indices"]),
