@@ -1844,8 +1844,10 @@ def _k_cosine_embedding_loss(input1, input2, target, margin, coef=None):
     """Kernel of cosine_embedding_loss: cosine embedding loss.
 
         L = (1 − cos if y = 1; (cos − Δ if Δ − cos ≤ 0; else 0) if y = -1; else 0)
-        ∂L/∂u_j = (A/sqrt(B·D) if y = 1; (-A/sqrt(B·D) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
-        ∂L/∂v_j = (A/sqrt(B·D) if y = 1; (-A/sqrt(B·D) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂u_j = ((u_j·Σ_k u_k·v_k/D − v_j)/sqrt(A·D) if y = 1; ((v_j − u_j·Σ_k u_k·v_k/D)/sqrt(A·D) if
+            Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂v_j = ((v_j·Σ_k u_k·v_k/D − u_j)/sqrt(A·D) if y = 1; ((u_j − v_j·Σ_k u_k·v_k/D)/sqrt(A·D) if
+            Δ − cos ≤ 0; else 0) if y = -1; else 0)
     """
     total = np.sum(input1*input2, axis=1, keepdims=True)  # Σ_k u_k·v_k
     total_2 = np.sum(input1**2, axis=1, keepdims=True)  # Σ_k u_k^2
@@ -1861,20 +1863,20 @@ def _k_cosine_embedding_loss(input1, input2, target, margin, coef=None):
     )
     if coef is None:
         return value, None
-    # coef·(A/sqrt(B·D) if y = 1; (-A/sqrt(B·D) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+    # coef·((u_j·Σ_k u_k·v_k/D − v_j)/sqrt(A·D) if y = 1; ((v_j − u_j·Σ_k u_k·v_k/D)/sqrt(A·D) if Δ − cos ≤ 0;
+    # else 0) if y = -1; else 0)
     grad_input1 = (
         coef*np.where((target == 1), (input1*total/(1e-12 + total_2) - input2)/(root*root_2),
         np.where((target == -1),
-        np.where((margin - total/(root*root_2) <= 0),
-        -(input1*total/(1e-12 + total_2) - input2)/(root*root_2),
+        np.where((margin - total/(root*root_2) <= 0), (input2 - input1*total/(1e-12 + total_2))/(root*root_2),
         np.where((margin - total/(root*root_2) > 0), 0, margin - total/(root*root_2))), 0))
     )
-    # coef·(A/sqrt(B·D) if y = 1; (-A/sqrt(B·D) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+    # coef·((v_j·Σ_k u_k·v_k/D − u_j)/sqrt(A·D) if y = 1; ((u_j − v_j·Σ_k u_k·v_k/D)/sqrt(A·D) if Δ − cos ≤ 0;
+    # else 0) if y = -1; else 0)
     grad_input2 = (
         coef*np.where((target == 1), (input2*total/(1e-12 + total_3) - input1)/(root*root_2),
         np.where((target == -1),
-        np.where((margin - total/(root*root_2) <= 0),
-        -(input2*total/(1e-12 + total_3) - input1)/(root*root_2),
+        np.where((margin - total/(root*root_2) <= 0), (input1 - input2*total/(1e-12 + total_3))/(root*root_2),
         np.where((margin - total/(root*root_2) > 0), 0, margin - total/(root*root_2))), 0))
     )
     return value, (grad_input1, grad_input2)
@@ -2294,8 +2296,8 @@ def _k_multilabel_margin_loss(input, target, is_target, coef=None):
     """Kernel of multilabel_margin_loss: multilabel margin loss.
 
         L = Σ_k (1 + x_k − x_t if y_k = 0 & (x_k − x_t > -1); else 0)/n
-        ∂L/∂x_j = ((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_k − x_t >
-            -1); else 0))/n
+        ∂L/∂x_j = ((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_j − x_k < 1);
+            else 0))/n
     """
     input_t = np.take_along_axis(input, target, axis=1)  # x_t: the component at the target class
     # Σ_k (1 + x_k − x_t if y_k = 0 & (x_k − x_t > -1); else 0)
@@ -2313,7 +2315,7 @@ def _k_multilabel_margin_loss(input, target, is_target, coef=None):
         np.where((is_target == 0) & (input - input_t > -1), 1,
         np.where((is_target != 0) | (input - input_t <= -1), 0, 1 + input - input_t))), axis=1, keepdims=True)
     )
-    # coef·((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_k − x_t > -1); else 0))/n
+    # coef·((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_j − x_k < 1); else 0))/n
     grad = (
         np.where(is_t, 0,
         coef*np.where((is_target == 0) & (input - input_t > -1), 1,
@@ -3067,8 +3069,10 @@ def cosine_embedding_loss(input1, input2, target, margin=0, size_average=None, r
 
     Math (from the verified derivations cosine_embedding_loss, cosine_embedding_loss_input2):
         L = (1 − cos if y = 1; (cos − Δ if Δ − cos ≤ 0; else 0) if y = -1; else 0)
-        ∂L/∂u_j = (A/sqrt(B·D) if y = 1; (-A/sqrt(B·D) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
-        ∂L/∂v_j = (A/sqrt(B·D) if y = 1; (-A/sqrt(B·D) if Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂u_j = ((u_j·Σ_k u_k·v_k/D − v_j)/sqrt(A·D) if y = 1; ((v_j − u_j·Σ_k u_k·v_k/D)/sqrt(A·D) if
+            Δ − cos ≤ 0; else 0) if y = -1; else 0)
+        ∂L/∂v_j = ((v_j·Σ_k u_k·v_k/D − u_j)/sqrt(A·D) if y = 1; ((u_j − v_j·Σ_k u_k·v_k/D)/sqrt(A·D) if
+            Δ − cos ≤ 0; else 0) if y = -1; else 0)
 
     Semantics:
         - input1, input2: (D) or (N, D); target: () or (N), labels 1 or −1 (any other label gives 0, as
@@ -3813,8 +3817,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 
     Math (from the verified derivations multilabel_margin_loss):
         L = Σ_k (1 + x_k − x_t if y_k = 0 & (x_k − x_t > -1); else 0)/n
-        ∂L/∂x_j = ((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_k − x_t >
-            -1); else 0))/n
+        ∂L/∂x_j = ((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_j − x_k < 1);
+            else 0))/n
 
     Semantics:
         - input: (), (C) or (N, C); target: integer class indices of the input's shape, each row's list read

@@ -57,6 +57,8 @@ def test_show_says_what_each_name_in_the_result_stands_for():
     assert all("p_t = y·σ(z) + (1 − y)·(1 − σ(z))" in line and "α_t = " in line and "CE = " in line
                for line in where)
     assert "  其中 p_t = " in run("show", "sigmoid_focal_loss", "--lang", "zh").output
+    where = json.loads(run("show", "sigmoid_focal_loss", "--json").output)["where"]
+    assert set(where) == {"p_{t}", "\\alpha_{t}", "\\mathrm{CE}"} and "\\sigma" in where["p_{t}"]
 
 
 def test_show_json_fields():

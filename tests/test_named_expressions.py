@@ -103,3 +103,10 @@ def test_generated_code_is_finite_and_right_at_extreme_logits(tmp_path, expressi
             tolerance = 1e-12 if dtype == np.float64 else 1e-5
             assert abs(value - expected_value) <= tolerance * max(1.0, abs(expected_value))
             assert np.allclose(grad, expected_grad, rtol=tolerance * 10, atol=tolerance)
+
+
+def test_a_one_hot_target_inside_a_named_function_keeps_its_name():
+    """Additive-margin softmax (Wang et al. 2018): the margin is m·y, not m·δ_rt, in the closed form."""
+    d = from_expression("-sum(y*log_softmax(s*(z - m*y)))", wrt="z", onehot="y",
+                        scalars={"s": 30.0, "m": 0.35})
+    assert text(d.gradient) == "s·(softmax(s·(z − m·y))_j − δ_jt)"

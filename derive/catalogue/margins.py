@@ -2,7 +2,7 @@
 embedding and the multiclass margin loss, with PyTorch's subgradient at every kink; the binary hinge
 and squared hinge of optax and Keras."""
 
-from sympy import Abs, And, Eq, KroneckerDelta, Ne, Piecewise, Sum, Symbol, log, sqrt
+from sympy import Abs, Eq, KroneckerDelta, Ne, Piecewise, Sum, Symbol, log, sqrt
 
 from ..engine.derivation import LossSpec, Named, Text
 from ..engine.functions import Sigmoid, Softplus
@@ -54,10 +54,6 @@ def _multilabel_term(c):
     return Piecewise((Piecewise((e, e > 0), (0, True)), Eq(y[c], 0)), (0, True))
 
 
-def _multilabel_slope(c):
-    return Piecewise((1, And(Eq(y[c], 0), 1 - x[t] + x[c] > 0)), (0, True))
-
-
 _triplet = _hinge(_distance(u, v) - _distance(u, w) + margin)
 _triplet_description = Text(
     "PyTorch's TripletMarginLoss on an anchor u, a positive v and a negative w: max(0, d(u, v) − d(u, w) "
@@ -68,10 +64,6 @@ _triplet_description = Text(
     "其中 d(a, b) = ‖a − b + ε‖_p；它要求锚点到正样本比到负样本近至少间隔 Δ。（swap=True 时 PyTorch 用 u、v "
     "中离负样本更近的那个来量负样本的距离。）")
 _triplet_kink = _kink("d(u, v) − d(u, w) + Δ = 0", "d(u, v) − d(u, w) + Δ = 0")
-
-
-def _slope(e):
-    return Piecewise((power * e ** (power - 1), e > 0), (0, True))
 
 
 SPECS = (
@@ -199,9 +191,6 @@ SPECS = (
                         (k, 1, n)) / n,
         wrt=x[j],
         parameters=(margin, power),
-        # kept: the rules leave Σ_k slope_k·(1 − δ_kt)·(δ_jk − δ_jt) (correct, verified); eliminating a delta
-        # inside a piecewise body is not one of the rules yet
-        presented_as=w[t] * (_slope(margin - x[t] + x[j]) - KroneckerDelta(j, t) * Sum(_slope(_u_k), (k, 1, n))) / n,
         remarks=(_kink("Δ − x_t + x_k = 0", "Δ − x_t + x_k = 0"),),
         aliases=("MultiMarginLoss",),
     ),
@@ -250,7 +239,6 @@ SPECS = (
             "（读到第一个 −1 为止）的求和，所以梯度也是这些梯度之和。"),
         loss=Sum(_multilabel_term(k), (k, 1, n)) / n,
         wrt=x[j],
-        presented_as=(_multilabel_slope(j) - KroneckerDelta(j, t) * Sum(_multilabel_slope(k), (k, 1, n))) / n,  # kept: as multi_margin_loss
         remarks=(_kink("1 − x_t + x_k = 0", "1 − x_t + x_k = 0"),),
         aliases=("MultiLabelMarginLoss",),
     ),

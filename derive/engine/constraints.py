@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sympy import Add, Eq, Expr, IndexedBase, KroneckerDelta, Mul, S, Sum, Symbol
+from sympy import Add, Dummy, Eq, Expr, IndexedBase, KroneckerDelta, Lambda, Mul, S, Sum, Symbol
 
 from .symbols import dim, i, l, n, t
 
@@ -74,10 +74,14 @@ class OneHot(Constraint):
         return Eq(self.vector[i], KroneckerDelta(i, self.index), evaluate=False)
 
     def rewrite(self, expr: Expr) -> Expr:
-        return expr.replace(
+        """Each component ``y_i`` becomes ``δ_it``, except inside the vector expression of a named
+        function (``softmax(s·(z − m·y))`` keeps the reader's ``y``; the verifier still imposes it)."""
+        hidden = {vector: Dummy() for vector in expr.atoms(Lambda)}
+        shown = expr.xreplace(hidden).replace(
             lambda e: getattr(e, "base", None) == self.vector and e.is_Indexed,
             lambda e: KroneckerDelta(e.indices[0], self.index),
         )
+        return shown.xreplace({dummy: vector for vector, dummy in hidden.items()})
 
     def substitutions(self, size: int, index_values: dict[Symbol, int]) -> dict[Expr, Expr]:
         hot = index_values[self.index]

@@ -18,12 +18,14 @@ from sympy import (
     Add,
     Expr,
     Heaviside,
+    Indexed,
     IndexedBase,
     KroneckerDelta,
     Max,
     Min,
     Mul,
     Pow,
+    S,
     Sum,
     Symbol,
     collect,
@@ -264,7 +266,7 @@ def _name_one(expr: Expr) -> Expr | None:
     taken = {str(a) for a in expr.atoms(Symbol, IndexedBase)}
     members: dict[Expr, list[Expr]] = {}
     for node in _outside_names(expr):
-        if node.is_Add and node.has(Sum):
+        if node.is_Add and node.has(Sum) and not _component_of(node):
             key = min(multiply_out(node), multiply_out(-node), key=str)
             members.setdefault(key, []).append(node)
     best = None
@@ -282,6 +284,12 @@ def _name_one(expr: Expr) -> Expr | None:
     sign = {e: 1 if multiply_out(e - shown) == 0 else -1 for e in found}
     new = expr.xreplace({e: sign[e] * name for e in found})
     return None if new == expr else new
+
+
+def _component_of(expr: Expr) -> bool:
+    """Whether ``expr`` holds a component (``u_j``) outside its sums: such a quantity has an index and
+    is not named by a bare letter."""
+    return bool(expr.replace(lambda e: isinstance(e, Sum), lambda e: S.Zero).atoms(Indexed))
 
 
 def _outside_names(expr: Expr) -> Iterator[Expr]:

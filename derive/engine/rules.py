@@ -23,6 +23,7 @@ from sympy import (
     Max,
     Min,
     Mul,
+    Piecewise,
     Pow,
     S,
     Sum,
@@ -384,6 +385,47 @@ def delta_values(expr: Expr) -> Expr:
 _OF_A_DELTA = (log, Max, Min, Abs)
 
 
+def delta_through_cases(expr: Expr) -> Expr:
+    r""":math:`\sum_k [C_k]\,\delta_{jk} f_k = [C_j] f_j`: the Kronecker deltas in a case whose other branch
+    is 0 come out of it (where ``C`` fails both sides are 0), are multiplied out, and each meets the sum
+    (``Σ_k [u_k > 0](1 − δ_kt)(δ_jk − δ_jt) f_k = [u_j > 0] f_j − δ_jt Σ_k [u_k > 0] f_k``).  SymPy folds a
+    factor back into a case inside a sum, so this is one rule, not "pull out" then "eliminate"."""
+
+    def rewrite(e: Sum) -> Expr | None:
+        index = e.limits[0][0]
+        split = _deltas_and_case(e.function)
+        if split is None:
+            return None
+        deltas, case = split
+        total = S.Zero
+        for term in Add.make_args(expand(deltas)):
+            delta = next((f for f in Mul.make_args(term) if isinstance(f, KroneckerDelta)
+                          and index in f.free_symbols and len(f.free_symbols) == 2), None)
+            if delta is not None:
+                other = next(iter(delta.free_symbols - {index}))
+                total += (term / delta).xreplace({index: other}) * case.xreplace({index: other})
+            elif index in term.free_symbols:
+                return None
+            else:
+                total += term * Sum(case, *e.limits)
+        return total
+
+    return _sums(expr, rewrite)
+
+
+def _deltas_and_case(function: Expr) -> tuple[Expr, Piecewise] | None:
+    """``[C]·δ-factors·f`` as (the δ-factors, ``[C]·f``), for a case whose other branch is 0."""
+    if not (isinstance(function, Piecewise) and len(function.args) == 2 and function.args[1].expr == 0
+            and function.args[1].cond == S.true):
+        return None
+    body, condition = function.args[0]
+    if condition.has(KroneckerDelta):
+        return None
+    deltas = [f for f in Mul.make_args(body) if f.has(KroneckerDelta)]
+    rest = [f for f in Mul.make_args(body) if f not in deltas]
+    return (Mul(*deltas), Piecewise((Mul(*rest), condition), (0, True))) if deltas else None
+
+
 def named_rule(name: str, apply: Callable[[Expr], Expr], en: str, zh: str) -> Rule:
     """A :class:`Rule` with its sentence in English and Chinese."""
     return Rule(name, Text(en, zh), apply)
@@ -436,8 +478,14 @@ DELTA_VALUES = named_rule("values of the delta", delta_values,
                           "A Kronecker delta is 0 or 1: f(δ) = δ·f(1) + (1 − δ)·f(0).",
                           "Kronecker δ 只取 0 或 1：f(δ) = δ·f(1) + (1 − δ)·f(0)。")
 
+DELTA_CASES = named_rule("Kronecker delta", delta_through_cases,
+                         "The Kronecker deltas come out of a case whose other branch is 0 and meet the sum: "
+                         "Σ_k [C_k]·δ_jk·f_k = [C_j]·f_j.",
+                         "Kronecker δ 移出另一分支为 0 的分段函数，再与求和相消："
+                         "Σ_k [C_k]·δ_jk·f_k = [C_j]·f_j。")
+
 STRUCTURAL_RULES: tuple[Rule, ...] = (
-    EVALUATE, DELTA_VALUES, DELTA, DISTRIBUTE, SPLIT, PULL, DELTA_SUBSTITUTE, SOFTMAX_SUM,
+    EVALUATE, DELTA_VALUES, DELTA, DELTA_CASES, DISTRIBUTE, SPLIT, PULL, DELTA_SUBSTITUTE, SOFTMAX_SUM,
     REFOLD_SOFTMAX, REFOLD_SIGMOID, SIGMOID_SYMMETRY, REFOLD_TANH, FRACTIONS,
 )
 RECOGNITION_RULES: tuple[Rule, ...] = (
