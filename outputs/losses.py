@@ -1992,8 +1992,7 @@ def _k_softmax_focal_loss_index(input, target, gamma, coef=None):
     """Kernel of softmax_focal_loss: softmax focal loss index.
 
         L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
-        ∂L/∂z_j = s_j·((1 − s_t)^γ + γ·(δ_jt·log(s_j)·(1 − s_j)^(γ − 1) − s_t·log(s_t)·(1 − s_t)^(γ −
-            1))) − δ_jt·(1 − s_j)^γ
+        ∂L/∂z_j = (γ·s_t·log(s_t)·(1 − s_t)^(γ − 1) − (1 − s_t)^γ)·(δ_jt − s_j)
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
@@ -2011,9 +2010,8 @@ def _k_softmax_focal_loss_index(input, target, gamma, coef=None):
     s_t = np.exp(log_s_t)  # s_t = exp(log s_t)
     log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
     s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
-    # coef·(s_j·((1 − s_t)^γ + γ·(δ_jt·log(s_j)·(1 − s_j)^(γ − 1) − s_t·log(s_t)·(1 − s_t)^(γ − 1))) − δ_jt·(1
-    # − s_j)^γ)
-    grad = coef*(power - power*_div0(gamma*log_s_t*s_t, -expm1))*s
+    # coef·(γ·s_t·log(s_t)·(1 − s_t)^(γ − 1) − (1 − s_t)^γ)·(δ_jt − s_j)
+    grad = -coef*(power*_div0(gamma*log_s_t*s_t, -expm1) - power)*s
     # the δ_jt term, added at the target class (no one-hot array)
     _add_at(grad, target, coef*(power*_div0(gamma*log_s_t*s_t, -expm1) - power))
     return value, grad
@@ -2142,7 +2140,7 @@ def _k_squared_hinge(input, target, coef=None):
     """Kernel of squared_hinge: squared hinge.
 
         L = ((1 − x·y)^2 if x·y ≤ 1; else 0)
-        ∂L/∂x = (-2·y·(1 − x·y) if x·y ≤ 1; else 0)
+        ∂L/∂x = (2·y·(x·y − 1) if x·y ≤ 1; else 0)
     """
     # L = ((1 − x·y)^2 if x·y ≤ 1; else 0)
     value = (
@@ -2151,9 +2149,9 @@ def _k_squared_hinge(input, target, coef=None):
     )
     if coef is None:
         return value, None
-    # coef·(-2·y·(1 − x·y) if x·y ≤ 1; else 0)
+    # coef·(2·y·(x·y − 1) if x·y ≤ 1; else 0)
     grad = (
-        coef*np.where((input*target <= 1), -2*target*(1 - input*target),
+        coef*np.where((input*target <= 1), 2*target*(input*target - 1),
         np.where((input*target > 1), 0, input*target - 1))
     )
     return value, grad
@@ -2163,7 +2161,7 @@ def _k_poly_loss_cross_entropy_index(input, target, epsilon, coef=None):
     """Kernel of poly_loss_cross_entropy: poly loss cross entropy index.
 
         L = ε·Σ_k y_k·(1 − s_k) − Σ_k y_k·log(s_k)
-        ∂L/∂z_j = s_j·(1 + ε·(s_t − δ_jt)) − δ_jt
+        ∂L/∂z_j = (1 + ε·s_t)·(s_j − δ_jt)
 
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
@@ -2179,9 +2177,9 @@ def _k_poly_loss_cross_entropy_index(input, target, epsilon, coef=None):
     s_t = np.exp(log_s_t)  # s_t = exp(log s_t)
     log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
     s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
-    grad = coef*(1 + epsilon*s_t)*s  # coef·(s_j·(1 + ε·(s_t − δ_jt)) − δ_jt)
+    grad = coef*(1 + epsilon*s_t)*s  # coef·(1 + ε·s_t)·(s_j − δ_jt)
     # the δ_jt term, added at the target class (no one-hot array)
-    _add_at(grad, target, coef*(-1 - epsilon*s_t))
+    _add_at(grad, target, -coef*(1 + epsilon*s_t))
     return value, grad
 
 
@@ -2296,8 +2294,8 @@ def _k_multilabel_margin_loss(input, target, is_target, coef=None):
     """Kernel of multilabel_margin_loss: multilabel margin loss.
 
         L = Σ_k (1 + x_k − x_t if y_k = 0 & (x_k − x_t > -1); else 0)/n
-        ∂L/∂x_j = ((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_j − x_k < 1);
-            else 0))/n
+        ∂L/∂x_j = ((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_k − x_t >
+            -1); else 0))/n
     """
     input_t = np.take_along_axis(input, target, axis=1)  # x_t: the component at the target class
     # Σ_k (1 + x_k − x_t if y_k = 0 & (x_k − x_t > -1); else 0)
@@ -2315,7 +2313,7 @@ def _k_multilabel_margin_loss(input, target, is_target, coef=None):
         np.where((is_target == 0) & (input - input_t > -1), 1,
         np.where((is_target != 0) | (input - input_t <= -1), 0, 1 + input - input_t))), axis=1, keepdims=True)
     )
-    # coef·((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_j − x_k < 1); else 0))/n
+    # coef·((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_k − x_t > -1); else 0))/n
     grad = (
         np.where(is_t, 0,
         coef*np.where((is_target == 0) & (input - input_t > -1), 1,
@@ -3214,8 +3212,7 @@ def softmax_focal_loss(input, target, weight=None, ignore_index=-100, reduction=
 
     Math (from the verified derivations softmax_focal_loss_index, softmax_focal_loss):
         L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
-        ∂L/∂z_j = s_j·((1 − s_t)^γ + γ·(δ_jt·log(s_j)·(1 − s_j)^(γ − 1) − s_t·log(s_t)·(1 − s_t)^(γ −
-            1))) − δ_jt·(1 − s_j)^γ
+        ∂L/∂z_j = (γ·s_t·log(s_t)·(1 − s_t)^(γ − 1) − (1 − s_t)^γ)·(δ_jt − s_j)
         ∂L/∂z_j = s_j·(γ·(y_j·log(s_j)·(1 − s_j)^(γ − 1) − Σ_i y_i·s_i·log(s_i)·(1 − s_i)^(γ − 1)) + Σ_i
             y_i·(1 − s_i)^γ) − y_j·(1 − s_j)^γ
 
@@ -3567,7 +3564,7 @@ def squared_hinge(input, target, reduction="none"):
 
     Math (from the verified derivations squared_hinge):
         L = ((1 − x·y)^2 if x·y ≤ 1; else 0)
-        ∂L/∂x = (-2·y·(1 − x·y) if x·y ≤ 1; else 0)
+        ∂L/∂x = (2·y·(x·y − 1) if x·y ≤ 1; else 0)
 
     Semantics:
         - Keras turns targets that are all 0 or 1 into ±1 first and averages over the last axis; here the
@@ -3606,7 +3603,7 @@ def poly_loss_cross_entropy(input, target, weight=None, ignore_index=-100, reduc
 
     Math (from the verified derivations poly_loss_cross_entropy_index, poly_loss_cross_entropy):
         L = ε·Σ_k y_k·(1 − s_k) − Σ_k y_k·log(s_k)
-        ∂L/∂z_j = s_j·(1 + ε·(s_t − δ_jt)) − δ_jt
+        ∂L/∂z_j = (1 + ε·s_t)·(s_j − δ_jt)
         ∂L/∂z_j = s_j·Σ_i y_i + ε·s_j·Σ_i y_i·s_i − y_j − ε·y_j·s_j
 
     Stable forms:
@@ -3817,8 +3814,8 @@ def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduct
 
     Math (from the verified derivations multilabel_margin_loss):
         L = Σ_k (1 + x_k − x_t if y_k = 0 & (x_k − x_t > -1); else 0)/n
-        ∂L/∂x_j = ((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_j − x_k < 1);
-            else 0))/n
+        ∂L/∂x_j = ((1 if y_j = 0 & (x_j − x_t > -1); else 0) − δ_jt·Σ_k (1 if y_k = 0 & (x_k − x_t >
+            -1); else 0))/n
 
     Semantics:
         - input: (), (C) or (N, C); target: integer class indices of the input's shape, each row's list read

@@ -154,3 +154,12 @@ def test_deltas_leave_a_case_and_meet_their_sum():
     assert "Kronecker delta" in [s.rule for s in d.steps]
     shown = text(d.gradient)
     assert shown.count("δ_jt") == 1 and "δ_jk" not in shown and "δ_kt" not in shown
+
+
+@pytest.mark.parametrize(("name", "shown"), [
+    # Lin et al. with p_t = s_t: (γ·p_t·log p_t·(1 − p_t)^(γ−1) − (1 − p_t)^γ)·(δ_jt − s_j)
+    ("softmax_focal_loss_index", "(γ·s_t·log(s_t)·(1 − s_t)^(γ − 1) − (1 − s_t)^γ)·(δ_jt − s_j)"),
+    ("poly_loss_cross_entropy_index", "(1 + ε·s_t)·(s_j − δ_jt)"),  # Leng et al. 2022: (1 + ε·p_t)(s − y)
+])
+def test_class_index_losses_reach_the_papers_factored_form(name, shown):
+    assert text(derivation(name).gradient) == shown

@@ -300,7 +300,13 @@ def _outside_names(expr: Expr) -> Iterator[Expr]:
             yield from _outside_names(arg)
 
 
-FACTOR = named_rule("factor", factor_terms, "Take the common factors out of the terms.", "提取各项的公因子。")
+def _factor_out(expr: Expr) -> Expr:
+    """The common factors of the terms taken out, a leading minus sign taken into a difference
+    (``−a·(δ_jt − s_j) → a·(s_j − δ_jt)``)."""
+    return factor_terms(expr).replace(lambda e: e.is_Mul, _absorb_sign)
+
+
+FACTOR = named_rule("factor", _factor_out, "Take the common factors out of the terms.", "提取各项的公因子。")
 COLLECT = named_rule("collect", _collect_named, "Collect the terms by the named functions.",
                 "按命名函数合并同类项。")
 DENOMINATOR = named_rule("common denominator", _over_one_denominator,
@@ -333,7 +339,8 @@ def _routes(component: Symbol | None) -> list[tuple[Rule, ...]]:
         at_class = named_rule("Kronecker delta", _to_class_index(component),
                          "Where δ_jt ≠ 0 the component is the class: δ_jt f(j) = δ_jt f(t).",
                          "δ_jt 不为零时分量就是类别：δ_jt f(j) = δ_jt f(t)。")
-        routes += [(at_class, FACTOR), (at_class, COLLECT, FACTOR)]
+        routes += [(at_class, FACTOR), (at_class, COLLECT, FACTOR), (at_class, GROUP),
+                   (at_class, GROUP, POLYNOMIAL)]
     return routes
 
 

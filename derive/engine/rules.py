@@ -136,7 +136,11 @@ def _delta_substitution(product: Mul) -> Expr | None:
             continue
         rest = product / delta
         a, b = delta.args
-        options = [rest.xreplace({a: b}), rest.xreplace({b: a})]
+        sums = rest.atoms(Sum)
+        options = [new for new in (rest.xreplace({a: b}), rest.xreplace({b: a}))
+                   if new.atoms(Sum) == sums]  # a sum's body keeps its indices (code vectorises it)
+        if not options:
+            continue
         best = min(options, key=lambda e: (e.count_ops(), str(e)))
         if best.count_ops() < rest.count_ops():
             return delta * best
