@@ -170,10 +170,13 @@ def _group_terms(expr: Expr) -> Expr:
 
 def _group(total: Add) -> Expr:
     terms = [_split_powers(t) for t in total.args]
+    pairs: dict[tuple[Expr, Expr], Expr] = {}
     while len(terms) > 1:
         best = None
         for i, j in combinations(range(len(terms)), 2):
-            merged = factor_terms(terms[i] + terms[j])
+            if (terms[i], terms[j]) not in pairs:
+                pairs[terms[i], terms[j]] = factor_terms(terms[i] + terms[j])
+            merged = pairs[terms[i], terms[j]]
             gain = size(terms[i]) + size(terms[j]) + 1 - size(merged)
             if merged.is_Mul and gain > 0 and (best is None or gain > best[0]):
                 best = (gain, i, j, merged)
@@ -349,10 +352,13 @@ def presentation_steps(lhs: Expr, rhs: Expr, assumes: tuple[Constraint, ...] = (
     """The steps of the shortest route from ``rhs`` (``component``: the gradient's free index), or none
     when no route shortens it."""
     best_size, best = size(rhs), []
+    applied: dict[tuple[Rule, Expr], Expr] = {}  # routes share prefixes: each rewrite is computed once
     for route in _routes(component):
         steps, expr = [], rhs
         for rule in route:
-            new = rule.apply(expr)
+            if (rule, expr) not in applied:
+                applied[rule, expr] = rule.apply(expr)
+            new = applied[rule, expr]
             if new != expr:
                 steps.append(Step(lhs, new, rule.name, rule.note, assumes))
                 expr = new
