@@ -5,16 +5,19 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import mpmath
 import numpy as np
 import pytest
-from sympy import Eq, Function, KroneckerDelta, Piecewise, Sum, exp, log
+from sympy import Eq, Function, KroneckerDelta, Piecewise, S, Sum, exp, log
 from sympy.codegen.cfunctions import expm1, log1p
+from sympy.codegen.numpy_nodes import logaddexp
 
 from derive.engine.functions import LogSoftmax, Sigmoid, Softmax, Softplus
 from derive.engine.symbols import gamma, j, k, n, t, y, y0, z, z0
 from derive.printing.numpy import PrintingError, Scope, numpy_code
 from derive.printing.stable import (
     STABLE_RULES,
+    LogPlusExp,
     LogSigmoid,
     SafeDivide,
     XLogY,
@@ -59,6 +62,12 @@ def rule(name: str):
     ("log-sigmoid", log(Sigmoid(z0)), LogSigmoid(z0)),
     ("log1p", log(1 - y0), log1p(-y0)),
     ("expm1", exp(z0) - 1, expm1(z0)),
+    ("expm1", 1 - exp(z0), -expm1(z0)),
+    ("expm1", exp(2 * z0) / 2 - S.Half + y0, expm1(2 * z0) / 2 + y0),
+    ("log space", log(2 * Softmax(z, j) / (y[j] + Softmax(z, j))),
+     log(2) + LogSoftmax(z, j) - LogPlusExp(y[j], LogSoftmax(z, j))),
+    ("log space", log(exp(z0) / (1 + exp(z0))), z0 - logaddexp(0, z0)),
+    ("log space", log(Sigmoid(z0) * Sigmoid(-z0)), LogSigmoid(z0) + LogSigmoid(-z0)),
     ("xlogy", y0 * log(y0), XLogY(y0, y0)),
 ])
 def test_each_rule_rewrites_the_naive_form(name: str, before, after) -> None:
@@ -223,3 +232,56 @@ def test_log_cosh_stable_form_both_directions(helpers) -> None:
     assert naive(stable) == log(cosh(z0)) and stable.diff(z0) == tanh(z0)
     got = evaluate(stable, helpers, x=np.array([0.0, 1.0, 1e4, -1e4]))
     np.testing.assert_allclose(got, [0.0, math.log(math.cosh(1.0)), 1e4 - math.log(2), 1e4 - math.log(2)])
+
+
+# --- log space: logs of softmax, sigmoid and exp terms never evaluate the terms ----------------------
+
+
+def test_log_space_leaves_logs_without_such_terms_and_signs_it_cannot_know() -> None:
+    log_space = rule("log space").apply
+    assert log_space(log(1 + z0)) == log(1 + z0)  # for the log1p rule
+    assert log_space(log(2 * y0)) == log(2 * y0)  # nothing known about y: no gain
+    # y^2 may come from a negative y: log y^2 is not 2 log y; s_j > 0 comes out
+    assert log_space(log(Softmax(z, j) * y0**2)) == LogSoftmax(z, j) + log(y0**2)
+
+
+@pytest.mark.parametrize("r", [-0.75, -1e-300, 0.0, 1e-300, 0.3, 2.0, float("nan")])
+def test_log_plus_exp_is_log_r_plus_e_to_the_u_without_forming_it(r: float, helpers) -> None:
+    l_ = np.array([-2e4, -800.0, -1.0, 0.0, 5.0, 800.0])
+    with np.errstate(**STRICT):
+        got = helpers["_log_plus_exp"](np.full_like(l_, r), l_)
+    with mpmath.workdps(50):
+        for value, level in zip(got, l_, strict=True):
+            exact = mpmath.mpf(r) + mpmath.exp(level)
+            if not exact > 0:  # NaN r, or a log of a negative number: NaN; of 0: -inf
+                assert np.isnan(value) if exact != 0 else value == -np.inf
+            else:
+                assert value == pytest.approx(float(mpmath.log(exact)), rel=4e-16), (r, level)
+
+
+def test_log_plus_exp_both_directions() -> None:
+    stable = LogPlusExp(y0, z0)
+    assert naive(stable) == log(y0 + exp(z0))
+    for variable in (y0, z0):
+        assert (naive(stable.diff(variable)) - naive(stable).diff(variable)).simplify() == 0
+    assert naive(logaddexp(0, z0)) == log(1 + exp(z0))
+    assert naive(exp(LogSoftmax(z, j))) == Softmax(z, j)
+
+
+def test_jensen_shannon_terms_are_finite_where_the_softmax_underflows(helpers) -> None:
+    """s·log(2s/(y + s)) at s = 0 (z_j − max z = −2e4): 0, not 0·log 0 = NaN; and within rounding
+    of the exact value where s is normal."""
+    s = Softmax(z, j)
+    stable, used = stabilize(s * log(2 * s / (y[j] + s)))
+    assert "log space" in [u.name for u in used]
+    logits = np.array([[0.0, -2e4, -1.0], [3.0, 2.0, 1.0]])
+    targets = np.array([[0.5, 0.5, 0.0], [0.2, 0.3, 0.5]])
+    with np.errstate(**STRICT):
+        got = evaluate(stable, helpers, z=logits, yv=targets)
+    with mpmath.workdps(50):
+        for row, (zs, ys) in enumerate(zip(logits, targets, strict=True)):
+            e = [mpmath.exp(mpmath.mpf(v)) for v in zs]
+            for c, (ek, yk) in enumerate(zip(e, ys, strict=True)):
+                sk = ek / mpmath.fsum(e)
+                exact = float(sk * mpmath.log(2 * sk / (yk + sk)))
+                assert got[row, c] == pytest.approx(exact, rel=1e-14, abs=1e-300)

@@ -111,6 +111,11 @@ class NumPyPrinter(StrPrinter):
         super().__init__({"order": "none"})
         self.scope = scope
 
+    def _print(self, expr: Expr, **kwargs: object) -> str:
+        if isinstance(expr, Expr) and expr.is_number and not expr.is_Atom and expr.is_real:
+            return repr(float(expr.evalf(30)))  # log(2·pi)/2: one Python float (float32 stays float32)
+        return super()._print(expr, **kwargs)
+
     # --- atoms ------------------------------------------------------------------------------------
     def _print_Symbol(self, expr: Symbol) -> str:
         return self.scope.name(expr)
@@ -209,6 +214,16 @@ class NumPyPrinter(StrPrinter):
         u, shown = self._print(expr.args[0]), text(expr.args[0])
         return self.scope.bind("log_cosh", f"np.logaddexp({u}, -({u})) - {math.log(2)!r}",
                                f"log cosh({shown}) = logaddexp({shown}, −({shown})) − log 2")
+
+    def _print_logaddexp(self, expr: Expr) -> str:
+        a, b = expr.args
+        return self.scope.bind("logaddexp", f"np.logaddexp({self._print(a)}, {self._print(b)})",
+                               f"log(e^({text(a)}) + e^({text(b)})), no exp overflows")
+
+    def _print_LogPlusExp(self, expr: Expr) -> str:
+        r, u = expr.args
+        return self.scope.bind("log_sum", f"_log_plus_exp({self._print(r)}, {self._print(u)})",
+                               f"{text(naive(expr))} from {text(u)}, without forming e^({text(u)})")
 
     def _print_SafeDivide(self, expr: Expr) -> str:
         return f"_div0({self._print(expr.args[0])}, {self._print(expr.args[1])})"

@@ -8,7 +8,7 @@ point, as SymPy's ``codegen.rewriting.optimize`` does, and reports which ones
 fired so a docstring can state them.
 
 The stable forms are SymPy functions that know their derivative and their naive
-form (``naive``), so tests can check both directions.
+form (``naive``, :mod:`derive.printing.forms`), so tests can check both directions.
 """
 
 from __future__ import annotations
@@ -16,95 +16,18 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from sympy import Add, Expr, Function, Indexed, Max, Mul, Pow, S, Symbol, cosh, exp, expand_mul, log, tanh
+from sympy import Add, Expr, Indexed, Mul, Pow, S, Symbol, cosh, exp, expand_mul, log
 from sympy.codegen.cfunctions import expm1, log1p
 
 from ..engine.functions import LogSoftmax, Sigmoid, Softmax, Softplus
 from ..engine.symbols import Role, role_of
+from .forms import LogCosh, LogFloor, LogPlusExp, LogSigmoid, SafeDivide, XLogY, XMul, logaddexp, naive
+from .logspace import log_space
 
 __all__ = [
-    "STABLE_RULES", "LogCosh", "LogFloor", "LogSigmoid", "Rewrite", "SafeDivide", "XLogY", "XMul", "naive",
-    "stabilize",
+    "STABLE_RULES", "LogCosh", "LogFloor", "LogPlusExp", "LogSigmoid", "Rewrite", "SafeDivide", "XLogY",
+    "XMul", "naive", "stabilize",
 ]
-
-
-class LogSigmoid(Function):
-    r""":math:`\log\sigma(x) = -\operatorname{softplus}(-x)`, printed as ``-logaddexp(0, -x)``."""
-
-    nargs = 1
-
-    def fdiff(self, argindex: int = 1) -> Expr:
-        return Sigmoid(-self.args[0])
-
-    def naive(self) -> Expr:
-        return log(Sigmoid(self.args[0]))
-
-
-class XLogY(Function):
-    r""":math:`x \log y`, defined as 0 where :math:`x = 0` (so :math:`0 \log 0 = 0`)."""
-
-    nargs = 2
-
-    def fdiff(self, argindex: int = 1) -> Expr:
-        a, b = self.args
-        return log(b) if argindex == 1 else a / b
-
-    def naive(self) -> Expr:
-        return self.args[0] * log(self.args[1])
-
-
-class XMul(Function):
-    r""":math:`x f`, defined as 0 where :math:`x = 0` even when :math:`f` is infinite."""
-
-    nargs = 2
-
-    def fdiff(self, argindex: int = 1) -> Expr:
-        a, f = self.args
-        return f if argindex == 1 else a
-
-    def naive(self) -> Expr:
-        return self.args[0] * self.args[1]
-
-
-class SafeDivide(Function):
-    r""":math:`f / b`, defined as 0 where :math:`b = 0` (used where :math:`f` vanishes with :math:`b`)."""
-
-    nargs = 2
-
-    def naive(self) -> Expr:
-        return self.args[0] / self.args[1]
-
-
-class LogFloor(Function):
-    r""":math:`\max(\log u, f)`: a log clamped from below (PyTorch's BCELoss clamps at −100)."""
-
-    nargs = 2
-
-    def naive(self) -> Expr:
-        return Max(log(self.args[0]), self.args[1])
-
-
-class LogCosh(Function):
-    r""":math:`\log\cosh u = \operatorname{logaddexp}(u, -u) - \log 2`: finite wherever u is, where
-    :math:`\cosh u` overflows (:math:`|u| > 710` in float64)."""
-
-    nargs = 1
-
-    def fdiff(self, argindex: int = 1) -> Expr:
-        return tanh(self.args[0])
-
-    def naive(self) -> Expr:
-        return log(cosh(self.args[0]))
-
-
-STABLE_FUNCTIONS = (LogSigmoid, XLogY, XMul, SafeDivide, LogFloor, LogCosh)
-
-
-def naive(expr: Expr) -> Expr:
-    """``expr`` with every stable form replaced by its naive definition."""
-    expr = expr.replace(lambda e: isinstance(e, STABLE_FUNCTIONS), lambda e: e.naive())
-    return expr.replace(lambda e: isinstance(e, log1p), lambda e: log(1 + e.args[0])).replace(
-        lambda e: isinstance(e, expm1), lambda e: exp(e.args[0]) - 1)
 
 
 @dataclass(frozen=True)
@@ -165,23 +88,29 @@ def _log1p(expr: Expr) -> Expr:
 
 
 def _expm1(expr: Expr) -> Expr:
-    def query(e: Expr) -> bool:
-        return e.is_Add and S.NegativeOne in e.args and any(isinstance(a, exp) for a in e.args)
+    """``c·e^u − c`` inside any sum (``e^u − 1``, ``1 − e^u``, ``e^(2z)/2 − 1/2``) → ``c·expm1(u)``."""
+    def pair(e: Add) -> tuple[Expr, Expr] | None:
+        constant = next((a for a in e.args if a.is_Number), None)
+        for term in e.args if constant is not None else ():
+            c, f = term.as_coeff_Mul()
+            if isinstance(f, exp) and c == -constant:
+                return term, c * expm1(f.args[0])
+        return None
 
     def value(e: Add) -> Expr:
-        first = next(a for a in e.args if isinstance(a, exp))
-        rest = [a for a in e.args if a not in (S.NegativeOne, first)]
-        return Add(expm1(first.args[0]), *rest)
+        term, stable = pair(e)
+        return Add(stable, *[a for a in e.args if a is not term and not a.is_Number])
 
-    return expr.replace(query, value)
+    return expr.replace(lambda e: e.is_Add and pair(e) is not None, value)
 
 
-_LOGLIKE = (log, log1p, LogSoftmax, LogSigmoid, Softplus)
+_LOGLIKE = (log, log1p, LogSoftmax, LogSigmoid, Softplus, LogPlusExp, logaddexp)
+_MAY_VANISH = (Role.TARGET, Role.PROBABILITY)  # a 0 in y·log u is exact: the term is 0
 
 
 def _xlogy(expr: Expr) -> Expr:
     """``y log u`` → ``XLogY(y, u)``; ``y f`` → ``XMul(y, f)`` for other log-like ``f``, when ``y``
-    is a target that can be 0."""
+    is a target or a probability that can be 0."""
     def split(e: Mul) -> tuple[Expr, Expr] | None:
         if not e.is_Mul:
             return None
@@ -213,7 +142,8 @@ def _has_log_term(add: Add) -> bool:
 
 
 def _target_coefficient(coeff: Expr) -> bool:
-    """True when a factor of ``coeff`` is built from targets only, so ``coeff`` may be exactly 0."""
+    """True when a factor of ``coeff`` is built from targets and probabilities only, so ``coeff`` may be
+    exactly 0."""
     return any(_target_only(factor) for factor in Mul.make_args(coeff) if not factor.is_Number)
 
 
@@ -221,7 +151,7 @@ def _target_only(expr: Expr) -> bool:
     bases = {a.base for a in expr.atoms(Indexed)}
     labels = {b.label for b in bases}
     scalars = {a for a in expr.atoms(Symbol) if not a.is_integer and a not in labels}
-    return bool(bases | scalars) and all(_role(v) is Role.TARGET for v in bases | scalars)
+    return bool(bases | scalars) and all(_role(v) in _MAY_VANISH for v in bases | scalars)
 
 
 def _role(symbol: Expr) -> Role | None:
@@ -278,9 +208,11 @@ STABLE_RULES: tuple[Rewrite, ...] = (
             _softmax_complement),
     Rewrite("log-sigmoid", "log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0",
             _log_sigmoid),
+    Rewrite("log space", "log(a·b) = log a + log b, log(r + e^u) = logaddexp(u, log r) for softmax, sigmoid "
+            "and exp terms (their logs are known): no log of an underflowed 0", log_space),
     Rewrite("log1p", "log(1 + u) = log1p(u): exact for small u", _log1p),
     Rewrite("log-cosh", "log cosh u = logaddexp(u, −u) − log 2: no overflow of cosh", _log_cosh),
-    Rewrite("expm1", "e^u − 1 = expm1(u): exact for small u", _expm1),
+    Rewrite("expm1", "c·e^u − c = c·expm1(u): exact for small u", _expm1),
     Rewrite("xlogy", "0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms "
             "contribute nothing", _xlogy),
     Rewrite("safe power ratio", "b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 "
