@@ -12,7 +12,7 @@ from sympy import Eq, Function, KroneckerDelta, Piecewise, S, Sum, exp, log
 from sympy.codegen.cfunctions import expm1, log1p
 from sympy.codegen.numpy_nodes import logaddexp
 
-from derive.engine.functions import LogSoftmax, Sigmoid, Softmax, Softplus
+from derive.engine.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
 from derive.engine.symbols import gamma, j, k, n, t, y, y0, z, z0
 from derive.printing.numpy import PrintingError, Scope, numpy_code
 from derive.printing.stable import (
@@ -68,6 +68,8 @@ def rule(name: str):
      log(2) + LogSoftmax(z, j) - LogPlusExp(y[j], LogSoftmax(z, j))),
     ("log space", log(exp(z0) / (1 + exp(z0))), z0 - logaddexp(0, z0)),
     ("log space", log(Sigmoid(z0) * Sigmoid(-z0)), LogSigmoid(z0) + LogSigmoid(-z0)),
+    ("log space", log(Sum(exp(z[k]), (k, 1, n)) + 1), logaddexp(0, LogSumExp(z))),
+    ("ratio space", y0 * exp(z0) / (exp(y0) + exp(z0)), y0 * exp(z0 - logaddexp(y0, z0))),
     ("xlogy", y0 * log(y0), XLogY(y0, y0)),
 ])
 def test_each_rule_rewrites_the_naive_form(name: str, before, after) -> None:

@@ -15,18 +15,24 @@ and term out of a log:
     \log\Bigl(r + \sum_i e^{u_i}\Bigr) = \operatorname{LogPlusExp}\bigl(r,
     \operatorname{logaddexp}(u_1, u_2, \dots)\bigr),
 
-so the printed code never forms the underflowed term.  A log with no softmax, sigmoid or
-exponential in it is left alone (``log(1 + x)`` stays for the ``log1p`` rule).
+so the printed code never forms the underflowed term, and a sum of exponentials is a log-sum-exp
+(:math:`\log\sum_k e^{u_k} = \operatorname{LSE}(u)`, computed shifted).  A log with no softmax,
+sigmoid or exponential in it is left alone (``log(1 + x)`` stays for the ``log1p`` rule).
+
+:func:`ratio_space` does the same for a ratio whose numerator and denominator both hold
+exponentials, which overflow together (∞/∞ = NaN at :math:`z = 10^3`):
+:math:`e^{u} / D = e^{u - \log D}` for a positive :math:`D`, with :math:`\log D` in log space.
 """
 
 from __future__ import annotations
 
-from sympy import Add, Expr, Mul, Pow, exp, log
+from sympy import Add, Expr, Indexed, Mul, Pow, Sum, exp, log
 
-from ..engine.functions import LogSoftmax, Sigmoid, Softmax
+from ..engine.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, vector_expression
+from ..engine.symbols import n
 from .forms import LogPlusExp, LogSigmoid, logaddexp
 
-__all__ = ["log_space"]
+__all__ = ["log_space", "ratio_space"]
 
 _LOG_KNOWN = (Softmax, Sigmoid, exp)
 
@@ -38,6 +44,22 @@ def log_space(expr: Expr) -> Expr:
         return isinstance(e, log) and e.args[0].has(*_LOG_KNOWN) and _log(e.args[0]) != e
 
     return expr.replace(query, lambda e: _log(e.args[0]))
+
+
+def ratio_space(expr: Expr) -> Expr:
+    """``expr`` with every product of positive factors holding exponentials, at least one of them a
+    denominator, computed as one exponential of its log (module docstring)."""
+    def parts(e: Mul) -> list[Expr]:
+        known = [a for a in e.args if a.has(*_LOG_KNOWN) and _known_log(a) is not None]
+        below = [a for a in known if isinstance(a, Pow) and a.exp.is_negative and a.base.has(exp)]
+        above = [a for a in known if a not in below and a.has(exp)]
+        return known if below and above else []
+
+    def value(e: Mul) -> Expr:
+        known = parts(e)
+        return Mul(exp(Add(*[_known_log(a) for a in known])), *[a for a in e.args if a not in known])
+
+    return expr.replace(lambda e: e.is_Mul and bool(parts(e)), value)
 
 
 def _log(e: Expr) -> Expr:
@@ -78,7 +100,19 @@ def _known_log(e: Expr) -> Expr | None:
     if isinstance(e, Pow) and e.exp.is_real:
         base = _known_log(e.base)
         return None if base is None else e.exp * base
+    if isinstance(e, Sum):
+        return _log_sum(e)
     return log(e) if e.is_positive else None
+
+
+def _log_sum(e: Sum) -> Expr | None:
+    """``log Σ_k f_k = LSE(log f)`` for a sum over the classes of positive terms of component k only."""
+    (index, low, high), body = e.limits[0], e.function
+    inner = _known_log(body)
+    alone = all(a.indices == (index,) for a in body.atoms(Indexed))  # no z_j in it: one vector
+    if len(e.limits) != 1 or (low, high) != (1, n) or inner is None or not alone:
+        return None
+    return LogSumExp(vector_expression(inner, index))
 
 
 def _logaddexp(*logs: Expr) -> Expr:

@@ -218,7 +218,7 @@ class NumPyPrinter(StrPrinter):
     def _print_logaddexp(self, expr: Expr) -> str:
         a, b = expr.args
         return self.scope.bind("logaddexp", f"np.logaddexp({self._print(a)}, {self._print(b)})",
-                               f"log(e^({text(a)}) + e^({text(b)})), no exp overflows")
+                               f"{text(naive(expr))}, no exp overflows")
 
     def _print_LogPlusExp(self, expr: Expr) -> str:
         r, u = expr.args

@@ -22,7 +22,7 @@ from sympy.codegen.cfunctions import expm1, log1p
 from ..engine.functions import LogSoftmax, Sigmoid, Softmax, Softplus
 from ..engine.symbols import Role, role_of
 from .forms import LogCosh, LogFloor, LogPlusExp, LogSigmoid, SafeDivide, XLogY, XMul, logaddexp, naive
-from .logspace import log_space
+from .logspace import log_space, ratio_space
 
 __all__ = [
     "STABLE_RULES", "LogCosh", "LogFloor", "LogPlusExp", "LogSigmoid", "Rewrite", "SafeDivide", "XLogY",
@@ -210,6 +210,8 @@ STABLE_RULES: tuple[Rewrite, ...] = (
             _log_sigmoid),
     Rewrite("log space", "log(a·b) = log a + log b, log(r + e^u) = logaddexp(u, log r) for softmax, sigmoid "
             "and exp terms (their logs are known): no log of an underflowed 0", log_space),
+    Rewrite("ratio space", "e^u/D = e^(u − log D) for a positive sum D of exponentials: no ∞/∞",
+            ratio_space),
     Rewrite("log1p", "log(1 + u) = log1p(u): exact for small u", _log1p),
     Rewrite("log-cosh", "log cosh u = logaddexp(u, −u) − log 2: no overflow of cosh", _log_cosh),
     Rewrite("expm1", "c·e^u − c = c·expm1(u): exact for small u", _expm1),
