@@ -14,17 +14,9 @@ from sympy.codegen.numpy_nodes import logaddexp
 
 from derive.engine.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, Softplus
 from derive.engine.symbols import gamma, j, k, n, t, y, y0, z, z0
+from derive.printing.forms import LogPlusExp, LogSigmoid, SafeDivide, XLogY, XMul, XOverExpm1, naive
 from derive.printing.numpy import PrintingError, Scope, numpy_code
-from derive.printing.stable import (
-    STABLE_RULES,
-    LogPlusExp,
-    LogSigmoid,
-    SafeDivide,
-    XLogY,
-    XMul,
-    naive,
-    stabilize,
-)
+from derive.printing.stable import STABLE_RULES, stabilize
 
 RUNTIME = Path(__file__).resolve().parents[1] / "templates" / "code" / "_core.py.j2"
 STRICT = {"over": "raise", "divide": "raise", "invalid": "raise", "under": "ignore"}  # underflow to 0 is fine
@@ -70,6 +62,7 @@ def rule(name: str):
     ("log space", log(Sigmoid(z0) * Sigmoid(-z0)), LogSigmoid(z0) + LogSigmoid(-z0)),
     ("log space", log(Sum(exp(z[k]), (k, 1, n)) + 1), logaddexp(0, LogSumExp(z))),
     ("ratio space", y0 * exp(z0) / (exp(y0) + exp(z0)), y0 * exp(z0 - logaddexp(y0, z0))),
+    ("x over expm1", -gamma * z0 * y0 / expm1(z0), -gamma * y0 * XOverExpm1(z0)),
     ("xlogy", y0 * log(y0), XLogY(y0, y0)),
 ])
 def test_each_rule_rewrites_the_naive_form(name: str, before, after) -> None:
@@ -161,8 +154,8 @@ def test_safe_power_ratio_is_finite_where_the_naive_power_is_infinite(helpers) -
 def test_softmax_terms_share_one_log_sum_exp_and_one_softmax(helpers) -> None:
     scope = Scope(NAMES, target=t)
     code = numpy_code(Softmax(z, j) - Sum(y[k] * LogSoftmax(z, k), (k, 1, n)), scope)
-    assert [b.name for b in scope.bindings.values()] == ["lse", "log_s", "s", "total"]
-    assert "np.exp" not in code and scope.bindings["lse"].code == "_logsumexp(z, 1)"
+    assert [b.name for b in scope.bindings.values()] == ["m", "shifted", "log_total", "log_s", "s", "total"]
+    assert "np.exp" not in code and scope.bindings["log_s"].code == "shifted - log_total"
 
 
 def test_target_components_are_gathered_not_one_hot(helpers) -> None:
@@ -177,9 +170,23 @@ def test_target_components_are_gathered_not_one_hot(helpers) -> None:
 def test_log_sum_exp_handles_infinite_rows(helpers) -> None:
     rows = np.array([[-np.inf, -np.inf], [np.inf, 0.0], [1e308, 1e308]])
     with np.errstate(all="ignore"):
-        lse = helpers["_logsumexp"](rows, 1)
+        lse = evaluate(LogSumExp(z), helpers, z=rows)
     assert lse[0, 0] == -np.inf and lse[1, 0] == np.inf
     assert lse[2, 0] == pytest.approx(1e308)
+
+
+def test_log_softmax_is_exact_where_the_softmax_rounds_to_one(helpers) -> None:
+    """z − LSE(z) loses eps·|z| (float32 at z = 2500: 2.4e-4, so s_1 = 1 − 8.3e-7 became 1), and
+    log(1 + e^−14) loses 7% of e^−14 to the rounding of 1 + e^−14; the shifted form (z − m) −
+    log1p(Σ_{k≠1} exp(z_k − m)) keeps log s_1 = −log1p(e^−14) to rounding."""
+    logits = np.array([[2500.0, 2486.0]], dtype=np.float32)
+    got = evaluate(LogSoftmax(z, j), helpers, z=logits)
+    exact = [-math.log1p(math.exp(-14.0)), -14.0 - math.log1p(math.exp(-14.0))]
+    np.testing.assert_allclose(got[0], exact, rtol=2e-7)
+    assert got.dtype == np.float32
+    with np.errstate(**STRICT):  # and the limits: an all -inf row, a +inf entry, a NaN
+        rows = evaluate(LogSumExp(z), helpers, z=np.array([[-np.inf, -np.inf], [np.inf, 1.0], [np.nan, 1.0]]))
+    assert rows[0, 0] == -np.inf and rows[1, 0] == np.inf and np.isnan(rows[2, 0])
 
 
 # --- strictness ---------------------------------------------------------------------------------------
@@ -227,7 +234,7 @@ def test_log_cosh_stable_form_both_directions(helpers) -> None:
     form is log cosh u again; finite where cosh overflows."""
     from sympy import cosh, tanh
 
-    from derive.printing.stable import LogCosh, naive, stabilize
+    from derive.printing.forms import LogCosh
 
     stable, used = stabilize(log(cosh(z0)))
     assert stable == LogCosh(z0) and [rule.name for rule in used] == ["log-cosh"]
@@ -287,3 +294,15 @@ def test_jensen_shannon_terms_are_finite_where_the_softmax_underflows(helpers) -
                 sk = ek / mpmath.fsum(e)
                 exact = float(sk * mpmath.log(2 * sk / (yk + sk)))
                 assert got[row, c] == pytest.approx(exact, rel=1e-14, abs=1e-300)
+
+
+def test_x_over_expm1_is_its_limit_where_both_vanish(helpers) -> None:
+    """γ·s·log s/(1 − s) in the softmax focal gradient was 0/0 = NaN where s_t rounds to 1."""
+    x = np.array([0.0, -1e-300, 1e-10, -1.0, 2.0, -800.0])
+    with np.errstate(**STRICT):
+        got = helpers["_x_over_expm1"](x)
+    with mpmath.workdps(40):
+        exact = [1.0 if v == 0 else float(mpmath.mpf(v) / mpmath.expm1(v)) for v in x]
+    np.testing.assert_allclose(got, exact, rtol=4e-16)
+    assert naive(XOverExpm1(z0)) == z0 / (exp(z0) - 1)
+    assert (naive(XOverExpm1(z0).diff(z0)) - (z0 / (exp(z0) - 1)).diff(z0)).simplify() == 0

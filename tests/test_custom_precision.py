@@ -54,6 +54,16 @@ def js(z, y):
     return each(lambda a, b: xlogy(a, 2 * a / (a + b)) + xlogy(b, 2 * b / (a + b)), y, softmax(z)) / 2
 
 
+def distillation(z, t, T=4):
+    p, q = softmax([a / T for a in t]), softmax([a / T for a in z])
+    return T**2 * each(lambda a, b: xlogy(a, a / b), p, q)
+
+
+def focal_sigmoid(z, y, a=0.25, g=2):
+    return each(lambda u, b: -a * b * sigmoid(-u) ** g * mp.log(sigmoid(u))
+                - (1 - a) * (1 - b) * sigmoid(u) ** g * mp.log(sigmoid(-u)), z, y)
+
+
 JS = "(sum(y*log(2*y/(y + softmax(z)))) + sum(softmax(z)*log(2*softmax(z)/(y + softmax(z)))))/2"
 SOFTMAX_SPELLED = "exp(z)/sum(exp(z))"
 
@@ -94,6 +104,18 @@ CASES = {
     "logaddexp_spelled": Case("sum(log(exp(z) + exp(y)))",
                               lambda z, y: each(lambda a, b: mp.log(mp.exp(a) + mp.exp(b)), z, y),
                               {"z": "real", "y": "real"}),
+    "distillation_spelled": Case("T**2*sum(exp(t/T)/sum(exp(t/T))*(log(exp(t/T)/sum(exp(t/T)))"
+                                 " - log(exp(z/T)/sum(exp(z/T)))))", distillation, {"z": "real", "t": "real"},
+                                 {"scalars": {"T": 4.0}}),
+    "focal_sigmoid": Case("sum(-a*y*(1 - sigmoid(z))**g*log(sigmoid(z)) - (1 - a)*(1 - y)*sigmoid(z)**g"
+                          "*log(1 - sigmoid(z)))", focal_sigmoid, {"z": "real", "y": "binary"},
+                          {"scalars": {"a": 0.25, "g": 2.0}}),
+    "generalized_ce": Case("sum(y*(1 - softmax(z)**q)/q)",
+                           lambda z, y: each(lambda a, b: a * (1 - b**0.7) / 0.7, y, softmax(z)),
+                           {"z": "real", "y": "onehot"}, {"scalars": {"q": 0.7}}),
+    "focal_softmax": Case("-sum(y*(1 - softmax(z))**g*log_softmax(z))",
+                          lambda z, y: -each(lambda a, b: a * (1 - b) ** 2 * mp.log(b), y, softmax(z)),
+                          {"z": "real", "y": "onehot"}, {"scalars": {"g": 2.0}}),
     "log1p": Case("sum(log1p(z))", lambda z: mp.fsum(mp.log1p(a) for a in z), {"z": "real"},
                   regimes=("small", "typical", "extreme")),
     "log_one_plus": Case("sum(log(1 + z))", lambda z: mp.fsum(mp.log1p(a) for a in z), {"z": "real"},

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from sympy import Expr, Max, Mul, Pow, log
 
-from ..printing.stable import LogFloor, Rewrite
+from ..printing.forms import LogFloor
+from ..printing.stable import Rewrite
 
 __all__ = ["BCE_DENOMINATOR", "BCE_LOG_FLOOR", "PYTORCH_EPSILON"]
 

@@ -12,7 +12,8 @@ from sympy.codegen.numpy_nodes import logaddexp
 from ..engine.functions import LogSoftmax, Sigmoid, Softmax
 
 __all__ = [
-    "LogCosh", "LogFloor", "LogPlusExp", "LogSigmoid", "SafeDivide", "XLogY", "XMul", "logaddexp", "naive",
+    "LogCosh", "LogFloor", "LogPlusExp", "LogSigmoid", "SafeDivide", "XLogY", "XMul", "XOverExpm1",
+    "logaddexp", "naive",
 ]
 
 
@@ -100,7 +101,21 @@ class LogPlusExp(Function):
         return log(r + exp(u))
 
 
-STABLE_FUNCTIONS = (LogSigmoid, XLogY, XMul, SafeDivide, LogFloor, LogCosh, LogPlusExp)
+class XOverExpm1(Function):
+    r""":math:`x / (e^x - 1)`, defined as its limit 1 at :math:`x = 0`, where both vanish (as
+    :math:`\log s / (1 - s)` at :math:`s = 1`)."""
+
+    nargs = 1
+
+    def fdiff(self, argindex: int = 1) -> Expr:
+        x = self.args[0]
+        return (expm1(x) - x * exp(x)) / expm1(x) ** 2
+
+    def naive(self) -> Expr:
+        return self.args[0] / expm1(self.args[0])
+
+
+STABLE_FUNCTIONS = (LogSigmoid, XLogY, XMul, SafeDivide, LogFloor, LogCosh, LogPlusExp, XOverExpm1)
 
 
 def naive(expr: Expr) -> Expr:

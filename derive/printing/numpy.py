@@ -40,7 +40,7 @@ from sympy.printing.str import StrPrinter
 
 from ..engine.functions import LogSoftmax, shown_vector
 from ..engine.symbols import i, j, k, n
-from .stable import naive
+from .forms import naive
 from .text import text
 
 __all__ = ["Binding", "NumPyPrinter", "PrintingError", "Scope", "numpy_code"]
@@ -158,23 +158,27 @@ class NumPyPrinter(StrPrinter):
             return self.scope.name(vector)
         return self.scope.bind("u", self._print(vector.expr), f"u = {text(shown_vector(vector))}")
 
-    def _lse(self, vector: Expr) -> str:
-        z = self._vector(vector)
-        return self.scope.bind("lse", f"_logsumexp({z}, {self.scope.axis})",
-                               "LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows")
+    def _shifted(self, vector: Expr) -> tuple[str, str, str]:
+        """(m, z − m, log Σ_k exp(z_k − m)) for m = max_k z_k: the pieces of the log-sum-exp."""
+        z, axis = self._vector(vector), self.scope.axis
+        m = self.scope.bind("m", f"_row_max({z}, {axis})", "m = max_k z_k, the shift")
+        shifted = self.scope.bind("shifted", f"{z} - {m}", "z − m ≤ 0: exact where z_k is near the max")
+        log_total = self.scope.bind("log_total", f"_log_total({shifted}, {axis})",
+                                    "log Σ_k exp(z_k − m) as log1p: exact where s ≈ 1, no exp overflows")
+        return m, shifted, log_total
 
-    def _log_softmax_all(self, vector: Expr) -> str:
-        lse = self._lse(vector)
-        z = self._vector(vector)
-        return self.scope.bind("log_s", f"{z} - {lse}",
-                               "log s = z − LSE(z): no division, no log of an underflowed 0")
+    def _lse(self, vector: Expr) -> str:
+        m, _, log_total = self._shifted(vector)
+        return self.scope.bind("lse", f"{m} + {log_total}", "LSE(z) = m + log Σ_k exp(z_k − m)")
 
     def _print_LogSoftmax(self, expr: Expr) -> str:
+        _, shifted, log_total = self._shifted(expr.vector)
         if expr.index != self.scope.target:
-            return self._log_softmax_all(expr.vector)
-        z_t = self._gathered(self._vector(expr.vector), f"{text(shown_vector(expr.vector))}_t")
-        lse = self._lse(expr.vector)
-        return self.scope.bind("log_s_t", f"{z_t} - {lse}", "log s_t = z_t − LSE(z)")
+            return self.scope.bind("log_s", f"{shifted} - {log_total}",
+                                   "log s = (z − m) − log Σ_k exp(z_k − m): exact where s ≈ 1")
+        shifted_t = self._gathered(shifted, f"{text(shown_vector(expr.vector))}_t − m")
+        return self.scope.bind("log_s_t", f"{shifted_t} - {log_total}",
+                               "log s_t = (z_t − m) − log Σ_k exp(z_k − m)")
 
     def _print_Softmax(self, expr: Expr) -> str:
         log_s = self._print(LogSoftmax(*expr.args))
@@ -224,6 +228,9 @@ class NumPyPrinter(StrPrinter):
         r, u = expr.args
         return self.scope.bind("log_sum", f"_log_plus_exp({self._print(r)}, {self._print(u)})",
                                f"{text(naive(expr))} from {text(u)}, without forming e^({text(u)})")
+
+    def _print_XOverExpm1(self, expr: Expr) -> str:
+        return f"_x_over_expm1({self._print(expr.args[0])})"
 
     def _print_SafeDivide(self, expr: Expr) -> str:
         return f"_div0({self._print(expr.args[0])}, {self._print(expr.args[1])})"

@@ -21,13 +21,10 @@ from sympy.codegen.cfunctions import expm1, log1p
 
 from ..engine.functions import LogSoftmax, Sigmoid, Softmax, Softplus
 from ..engine.symbols import Role, role_of
-from .forms import LogCosh, LogFloor, LogPlusExp, LogSigmoid, SafeDivide, XLogY, XMul, logaddexp, naive
+from .forms import LogCosh, LogPlusExp, LogSigmoid, SafeDivide, XLogY, XMul, XOverExpm1, logaddexp
 from .logspace import log_space, ratio_space
 
-__all__ = [
-    "STABLE_RULES", "LogCosh", "LogFloor", "LogPlusExp", "LogSigmoid", "Rewrite", "SafeDivide", "XLogY",
-    "XMul", "naive", "stabilize",
-]
+__all__ = ["STABLE_RULES", "Rewrite", "stabilize"]
 
 
 @dataclass(frozen=True)
@@ -102,6 +99,22 @@ def _expm1(expr: Expr) -> Expr:
         return Add(stable, *[a for a in e.args if a is not term and not a.is_Number])
 
     return expr.replace(lambda e: e.is_Add and pair(e) is not None, value)
+
+
+def _x_over_expm1(expr: Expr) -> Expr:
+    """``x·F/expm1(x)`` → ``XOverExpm1(x)·F``: the ratio that is 0/0 where ``x`` rounds to 0."""
+    def pair(e: Mul) -> Expr | None:
+        for a in e.args:
+            if isinstance(a, Pow) and a.exp == -1 and isinstance(a.base, expm1) and a.base.args[0] in e.args:
+                return a
+        return None
+
+    def value(e: Mul) -> Expr:
+        below = pair(e)
+        x = below.base.args[0]
+        return Mul(XOverExpm1(x), *[a for a in e.args if a not in (below, x)])
+
+    return expr.replace(lambda e: e.is_Mul and pair(e) is not None, value)
 
 
 _LOGLIKE = (log, log1p, LogSoftmax, LogSigmoid, Softplus, LogPlusExp, logaddexp)
@@ -215,6 +228,8 @@ STABLE_RULES: tuple[Rewrite, ...] = (
     Rewrite("log1p", "log(1 + u) = log1p(u): exact for small u", _log1p),
     Rewrite("log-cosh", "log cosh u = logaddexp(u, −u) − log 2: no overflow of cosh", _log_cosh),
     Rewrite("expm1", "c·e^u − c = c·expm1(u): exact for small u", _expm1),
+    Rewrite("x over expm1", "x/expm1(x) → 1 at x = 0 (log s/(1 − s) → −1 at s = 1): no 0/0",
+            _x_over_expm1),
     Rewrite("xlogy", "0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms "
             "contribute nothing", _xlogy),
     Rewrite("safe power ratio", "b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 "
