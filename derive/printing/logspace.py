@@ -4,7 +4,8 @@ A closed form such as :math:`s_k \log\frac{2 s_k}{y_k + s_k}` (Jensen–Shannon)
 evaluated as written it is :math:`0 \cdot \log(0 / y_k)` = NaN once the softmax underflows
 (:math:`|z| \gtrsim 750` in float64, 100 in float32).  The logs of these terms are known without
 evaluating the terms: :math:`\log s_k = z_k - \operatorname{LSE}(z)`, :math:`\log\sigma(x) =
--\operatorname{softplus}(-x)`, :math:`\log e^u = u`.  :func:`log_space` takes every such factor
+-\operatorname{softplus}(-x)`, :math:`\log e^u = u`, :math:`\log\cosh u = \operatorname{logaddexp}(u, -u)
+- \log 2`.  :func:`log_space` takes every such factor
 and term out of a log:
 
 .. math::
@@ -19,22 +20,23 @@ so the printed code never forms the underflowed term, and a sum of exponentials 
 (:math:`\log\sum_k e^{u_k} = \operatorname{LSE}(u)`, computed shifted).  A log with no softmax,
 sigmoid or exponential in it is left alone (``log(1 + x)`` stays for the ``log1p`` rule).
 
-:func:`ratio_space` does the same for a ratio whose numerator and denominator both hold
-exponentials, which overflow together (∞/∞ = NaN at :math:`z = 10^3`):
-:math:`e^{u} / D = e^{u - \log D}` for a positive :math:`D`, with :math:`\log D` in log space.
+:func:`ratio_space` does the same for a product or ratio of such factors with an exponential among
+them, where one factor overflows as another underflows or both overflow (:math:`\sigma(z) e^{-z}` is
+0·∞, :math:`e^z / (e^y + e^z)` is ∞/∞ at :math:`z = 10^3`): :math:`a\,b / D = e^{\log a + \log b -
+\log D}`, each log in log space.
 """
 
 from __future__ import annotations
 
-from sympy import Add, Expr, Indexed, Mul, Pow, Sum, exp, log
+from sympy import Add, Expr, Indexed, Mul, Pow, Sum, cosh, exp, log
 
 from ..engine.functions import LogSoftmax, LogSumExp, Sigmoid, Softmax, vector_expression
 from ..engine.symbols import n
-from .forms import LogPlusExp, LogSigmoid, logaddexp
+from .forms import LogCosh, LogPlusExp, LogSigmoid, logaddexp
 
 __all__ = ["log_space", "ratio_space"]
 
-_LOG_KNOWN = (Softmax, Sigmoid, exp)
+_LOG_KNOWN = (Softmax, Sigmoid, exp, cosh)
 
 
 def log_space(expr: Expr) -> Expr:
@@ -47,13 +49,11 @@ def log_space(expr: Expr) -> Expr:
 
 
 def ratio_space(expr: Expr) -> Expr:
-    """``expr`` with every product of positive factors holding exponentials, at least one of them a
-    denominator, computed as one exponential of its log (module docstring)."""
+    """``expr`` with every product of two or more positive factors of that kind, an exponential among
+    them, computed as one exponential of its log (module docstring)."""
     def parts(e: Mul) -> list[Expr]:
         known = [a for a in e.args if a.has(*_LOG_KNOWN) and _known_log(a) is not None]
-        below = [a for a in known if isinstance(a, Pow) and a.exp.is_negative and a.base.has(exp)]
-        above = [a for a in known if a not in below and a.has(exp)]
-        return known if below and above else []
+        return known if len(known) > 1 and any(a.has(exp) for a in known) else []
 
     def value(e: Mul) -> Expr:
         known = parts(e)
@@ -92,6 +92,8 @@ def _known_log(e: Expr) -> Expr | None:
         return LogSigmoid(e.args[0])
     if isinstance(e, exp):
         return e.args[0]
+    if isinstance(e, cosh):
+        return LogCosh(e.args[0])
     if e.is_Mul or e.is_Add:
         logs = [_known_log(a) for a in e.args]
         if any(a is None for a in logs):

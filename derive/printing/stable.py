@@ -221,12 +221,13 @@ STABLE_RULES: tuple[Rewrite, ...] = (
             _softmax_complement),
     Rewrite("log-sigmoid", "log σ(x) = −log(1 + e^(−x)) = −logaddexp(0, −x): no overflow, no log 0",
             _log_sigmoid),
+    Rewrite("log-cosh", "log cosh u = logaddexp(u, −u) − log 2: no overflow of cosh", _log_cosh),
     Rewrite("log space", "log(a·b) = log a + log b, log(r + e^u) = logaddexp(u, log r) for softmax, sigmoid "
             "and exp terms (their logs are known): no log of an underflowed 0", log_space),
-    Rewrite("ratio space", "e^u/D = e^(u − log D) for a positive sum D of exponentials: no ∞/∞",
+    Rewrite("ratio space", "a·e^u/D = e^(log a + u − log D) for softmax, sigmoid and exp factors: no 0·∞, "
+            "no ∞/∞",
             ratio_space),
     Rewrite("log1p", "log(1 + u) = log1p(u): exact for small u", _log1p),
-    Rewrite("log-cosh", "log cosh u = logaddexp(u, −u) − log 2: no overflow of cosh", _log_cosh),
     Rewrite("expm1", "c·e^u − c = c·expm1(u): exact for small u", _expm1),
     Rewrite("x over expm1", "x/expm1(x) → 1 at x = 0 (log s/(1 − s) → −1 at s = 1): no 0/0",
             _x_over_expm1),
