@@ -306,3 +306,8 @@ def test_x_over_expm1_is_its_limit_where_both_vanish(helpers) -> None:
     np.testing.assert_allclose(got, exact, rtol=4e-16)
     assert naive(XOverExpm1(z0)) == z0 / (exp(z0) - 1)
     assert (naive(XOverExpm1(z0).diff(z0)) - (z0 / (exp(z0) - 1)).diff(z0)).simplify() == 0
+
+
+def test_a_constant_prints_as_one_float_unless_it_overflows() -> None:
+    assert numpy_code(log(2 * S.Pi) / 2 + z0, Scope(NAMES)) == "x + 0.9189385332046728"  # correctly rounded
+    assert "np.exp(1000)" in numpy_code(exp(1000) + z0, Scope(NAMES))  # not the name `inf`

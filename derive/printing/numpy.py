@@ -113,7 +113,9 @@ class NumPyPrinter(StrPrinter):
 
     def _print(self, expr: Expr, **kwargs: object) -> str:
         if isinstance(expr, Expr) and expr.is_number and not expr.is_Atom and expr.is_real:
-            return repr(float(expr.evalf(30)))  # log(2·pi)/2: one Python float (float32 stays float32)
+            value = float(expr.evalf(30))  # log(2·pi)/2: one Python float (float32 stays float32)
+            if math.isfinite(value):
+                return repr(value)
         return super()._print(expr, **kwargs)
 
     # --- atoms ------------------------------------------------------------------------------------
