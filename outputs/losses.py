@@ -259,14 +259,24 @@ def _coefficient(grad_output, reduction, shape, count, dtype):
     return g / count
 
 
-def _logsumexp(x, axis):
-    """log Σ exp(x) along `axis`, kept: m + log Σ exp(x − m) with m = max x, so no exp overflows.
-
-    A slice whose maximum is ±inf uses m = 0 (the result is then ±inf, the limit)."""
+def _row_max(x, axis):
+    """max x along `axis`, kept: the shift of a log-sum-exp.  0 in a row whose maximum is ±inf (the
+    log-sum-exp is then ±inf, the limit) and in an empty row."""
     m = np.max(x, axis=axis, keepdims=True) if x.shape[axis] else np.zeros_like(x[:, :1])
-    m = np.where(np.isfinite(m), m, 0)
-    with np.errstate(divide="ignore"):  # log 0 = -inf when every entry is -inf
-        return m + np.log(np.sum(np.exp(x - m), axis=axis, keepdims=True))
+    return np.where(np.isfinite(m), m, 0)
+
+
+def _log_total(shifted, axis):
+    """log Σ exp(shifted) along `axis`, kept, for shifted = x − max x: log1p of the sum with the largest
+    entry's exp(0) = 1 taken out exactly (its expm1), so exact where the others are tiny, where
+    log(1 + 1e-12) is not; no exp overflows; -inf where every entry is -inf."""
+    e = np.exp(shifted)
+    if not e.shape[axis]:  # no entries: log 0
+        return np.full(np.sum(e, axis=axis, keepdims=True).shape, -np.inf, e.dtype)
+    top = np.argmax(shifted, axis=axis, keepdims=True)
+    np.put_along_axis(e, top, np.expm1(np.take_along_axis(shifted, top, axis=axis)), axis=axis)
+    with np.errstate(divide="ignore"):  # log1p(-1) = -inf
+        return np.log1p(np.sum(e, axis=axis, keepdims=True))
 
 
 def _sigmoid(x):
@@ -282,9 +292,25 @@ def _xlogy(x, y):
         return np.where(zero, 0, x * np.log(np.where(zero, 1, y)))
 
 
+def _log_plus_exp(r, u):
+    """log(r + e^u) for any real r, e^u never formed (it underflows where u << 0): logaddexp(u, log r)
+    for r >= 0, else u + log1p(-e^(log(-r) - u)), NaN where r + e^u < 0 as the log itself."""
+    with np.errstate(divide="ignore", invalid="ignore"):  # log 0 = -inf; the log of a negative: NaN
+        log_r = np.log(np.abs(r))
+        negative = r < 0
+        d = np.where(negative, np.minimum(log_r - u, 1), -np.inf)  # d > 0: NaN below, e^d cannot overflow
+        return np.where(negative, u + np.log1p(-np.exp(d)), np.logaddexp(u, log_r))
+
+
 def _xmul(x, f):
     """x·f, and 0 where x = 0 even when f is ±inf (a zero target contributes nothing)."""
     return np.where(x == 0, 0, x * np.where(x == 0, 0, f))
+
+
+def _x_over_expm1(x):
+    """x/(e^x − 1), and its limit 1 at x = 0, where both vanish (log s/(1 − s) at s = 1)."""
+    zero = x == 0
+    return np.where(zero, 1, x / np.where(zero, 1, np.expm1(x)))
 
 
 def _div0(f, b):
@@ -1444,13 +1470,15 @@ def _k_cross_entropy_index(input, target, coef=None):
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
     """
-    input_t = np.take_along_axis(input, target, axis=1)  # z_t: the component at the target class
-    lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
-    log_s_t = input_t - lse  # log s_t = z_t − LSE(z)
+    m = _row_max(input, 1)  # m = max_k z_k, the shift
+    shifted = input - m  # z − m ≤ 0: exact where z_k is near the max
+    log_total = _log_total(shifted, 1)  # log Σ_k exp(z_k − m) as log1p: exact where s ≈ 1, no exp overflows
+    shifted_t = np.take_along_axis(shifted, target, axis=1)  # z_t − m: the component at the target class
+    log_s_t = shifted_t - log_total  # log s_t = (z_t − m) − log Σ_k exp(z_k − m)
     value = -log_s_t  # L = -log(s_t)
     if coef is None:
         return value, None
-    log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
+    log_s = shifted - log_total  # log s = (z − m) − log Σ_k exp(z_k − m): exact where s ≈ 1
     s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
     grad = coef*s  # coef·(s_j − δ_jt)
     _add_at(grad, target, -coef)  # the δ_jt term, added at the target class (no one-hot array)
@@ -1468,10 +1496,12 @@ def _k_cross_entropy_smoothed(input, target, weight, coef=None):
     Stable forms:
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
     """
-    input_t = np.take_along_axis(input, target, axis=1)  # z_t: the component at the target class
-    lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
-    log_s_t = input_t - lse  # log s_t = z_t − LSE(z)
-    log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
+    m = _row_max(input, 1)  # m = max_k z_k, the shift
+    shifted = input - m  # z − m ≤ 0: exact where z_k is near the max
+    log_total = _log_total(shifted, 1)  # log Σ_k exp(z_k − m) as log1p: exact where s ≈ 1, no exp overflows
+    shifted_t = np.take_along_axis(shifted, target, axis=1)  # z_t − m: the component at the target class
+    log_s_t = shifted_t - log_total  # log s_t = (z_t − m) − log Σ_k exp(z_k − m)
+    log_s = shifted - log_total  # log s = (z − m) − log Σ_k exp(z_k − m): exact where s ≈ 1
     total = np.sum(weight*log_s, axis=1, keepdims=True)  # Σ_k w_k·log s_k
     value0 = -log_s_t  # L = -log(s_t)
     value1 = -total  # L = -Σ_k w_k·log(s_k)
@@ -1494,8 +1524,10 @@ def _k_cross_entropy_probabilities(input, target, coef=None):
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
         - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
-    lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
-    log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
+    m = _row_max(input, 1)  # m = max_k z_k, the shift
+    shifted = input - m  # z − m ≤ 0: exact where z_k is near the max
+    log_total = _log_total(shifted, 1)  # log Σ_k exp(z_k − m) as log1p: exact where s ≈ 1, no exp overflows
+    log_s = shifted - log_total  # log s = (z − m) − log Σ_k exp(z_k − m): exact where s ≈ 1
     total = np.sum(_xmul(target, log_s), axis=1, keepdims=True)  # Σ_k y_k·log s_k
     value = -total  # L = -Σ_k y_k·log(s_k)
     if coef is None:
@@ -1748,8 +1780,7 @@ def _k_gaussian_constant():
 
         log(2·pi)/2
     """
-    log = np.log(2*np.pi)  # log(2·pi)
-    value = log/2  # log(2·pi)/2
+    value = 0.9189385332046728  # log(2·pi)/2
     return value
 
 
@@ -1999,16 +2030,18 @@ def _k_softmax_focal_loss_index(input, target, gamma, coef=None):
         - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
     """
-    input_t = np.take_along_axis(input, target, axis=1)  # z_t: the component at the target class
-    lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
-    log_s_t = input_t - lse  # log s_t = z_t − LSE(z)
+    m = _row_max(input, 1)  # m = max_k z_k, the shift
+    shifted = input - m  # z − m ≤ 0: exact where z_k is near the max
+    log_total = _log_total(shifted, 1)  # log Σ_k exp(z_k − m) as log1p: exact where s ≈ 1, no exp overflows
+    shifted_t = np.take_along_axis(shifted, target, axis=1)  # z_t − m: the component at the target class
+    log_s_t = shifted_t - log_total  # log s_t = (z_t − m) − log Σ_k exp(z_k − m)
     expm1 = np.expm1(log_s_t)  # expm1(log s_t)
     power = (-expm1)**gamma  # (-expm1(log s_t))^γ
     value = -power*log_s_t  # L = -Σ_k y_k·log(s_k)·(1 − s_k)^γ
     if coef is None:
         return value, None
     s_t = np.exp(log_s_t)  # s_t = exp(log s_t)
-    log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
+    log_s = shifted - log_total  # log s = (z − m) − log Σ_k exp(z_k − m): exact where s ≈ 1
     s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
     # coef·(γ·s_t·log(s_t)·(1 − s_t)^(γ − 1) − (1 − s_t)^γ)·(δ_jt − s_j)
     grad = -coef*(power*_div0(gamma*log_s_t*s_t, -expm1) - power)*s
@@ -2030,8 +2063,10 @@ def _k_softmax_focal_loss(input, target, gamma, coef=None):
         - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
         - b^(γ−1)·F = b^γ·(F/b), with F/b := 0 where b = 0 (F vanishes with b): no 0·∞
     """
-    lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
-    log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
+    m = _row_max(input, 1)  # m = max_k z_k, the shift
+    shifted = input - m  # z − m ≤ 0: exact where z_k is near the max
+    log_total = _log_total(shifted, 1)  # log Σ_k exp(z_k − m) as log1p: exact where s ≈ 1, no exp overflows
+    log_s = shifted - log_total  # log s = (z − m) − log Σ_k exp(z_k − m): exact where s ≈ 1
     expm1 = np.expm1(log_s)  # expm1(log s_k)
     power = (-expm1)**gamma  # (-expm1(log s_k))^γ
     total = np.sum(_xmul(power*target, log_s), axis=1, keepdims=True)  # Σ_k y_k·log s_k·(1 − exp(log s_k))^γ
@@ -2055,8 +2090,10 @@ def _k_softmax(input, coef=None):
         ∂s_i/∂z_j = s_i·(δ_ij − s_j)
         Σ_i g_i·∂s_i/∂z_j = g_j·s_j − s_j·Σ_i g_i·s_i
     """
-    lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
-    log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
+    m = _row_max(input, 1)  # m = max_k z_k, the shift
+    shifted = input - m  # z − m ≤ 0: exact where z_k is near the max
+    log_total = _log_total(shifted, 1)  # log Σ_k exp(z_k − m) as log1p: exact where s ≈ 1, no exp overflows
+    log_s = shifted - log_total  # log s = (z − m) − log Σ_k exp(z_k − m): exact where s ≈ 1
     s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
     value = s
     if coef is None:
@@ -2073,8 +2110,10 @@ def _k_log_softmax(input, coef=None):
         ∂log s_i/∂z_j = δ_ij − s_j
         Σ_i g_i·∂log s_i/∂z_j = g_j − s_j·Σ_i g_i
     """
-    lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
-    log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
+    m = _row_max(input, 1)  # m = max_k z_k, the shift
+    shifted = input - m  # z − m ≤ 0: exact where z_k is near the max
+    log_total = _log_total(shifted, 1)  # log Σ_k exp(z_k − m) as log1p: exact where s ≈ 1, no exp overflows
+    log_s = shifted - log_total  # log s = (z − m) − log Σ_k exp(z_k − m): exact where s ≈ 1
     value = log_s
     if coef is None:
         return value, None
@@ -2167,15 +2206,17 @@ def _k_poly_loss_cross_entropy_index(input, target, epsilon, coef=None):
         - log s_i = z_i − LSE(z): no log of an underflowed softmax
         - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
     """
-    input_t = np.take_along_axis(input, target, axis=1)  # z_t: the component at the target class
-    lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
-    log_s_t = input_t - lse  # log s_t = z_t − LSE(z)
+    m = _row_max(input, 1)  # m = max_k z_k, the shift
+    shifted = input - m  # z − m ≤ 0: exact where z_k is near the max
+    log_total = _log_total(shifted, 1)  # log Σ_k exp(z_k − m) as log1p: exact where s ≈ 1, no exp overflows
+    shifted_t = np.take_along_axis(shifted, target, axis=1)  # z_t − m: the component at the target class
+    log_s_t = shifted_t - log_total  # log s_t = (z_t − m) − log Σ_k exp(z_k − m)
     expm1 = np.expm1(log_s_t)  # expm1(log s_t)
     value = -log_s_t - epsilon*expm1  # L = ε·Σ_k y_k·(1 − s_k) − Σ_k y_k·log(s_k)
     if coef is None:
         return value, None
     s_t = np.exp(log_s_t)  # s_t = exp(log s_t)
-    log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
+    log_s = shifted - log_total  # log s = (z − m) − log Σ_k exp(z_k − m): exact where s ≈ 1
     s = np.exp(log_s)  # s = exp(log s): the softmax, computed once
     grad = coef*(1 + epsilon*s_t)*s  # coef·(1 + ε·s_t)·(s_j − δ_jt)
     # the δ_jt term, added at the target class (no one-hot array)
@@ -2194,8 +2235,10 @@ def _k_poly_loss_cross_entropy(input, target, epsilon, coef=None):
         - 1 − s_i = −expm1(log s_i): no cancellation where s_i ≈ 1
         - 0·log 0 = 0 and 0·log(…) = 0 where the log is −∞: a zero target's log terms contribute nothing
     """
-    lse = _logsumexp(input, 1)  # LSE(z) = m + log Σ_k exp(z_k − m), m = max_k z_k: no exp overflows
-    log_s = input - lse  # log s = z − LSE(z): no division, no log of an underflowed 0
+    m = _row_max(input, 1)  # m = max_k z_k, the shift
+    shifted = input - m  # z − m ≤ 0: exact where z_k is near the max
+    log_total = _log_total(shifted, 1)  # log Σ_k exp(z_k − m) as log1p: exact where s ≈ 1, no exp overflows
+    log_s = shifted - log_total  # log s = (z − m) − log Σ_k exp(z_k − m): exact where s ≈ 1
     expm1 = np.expm1(log_s)  # expm1(log s_k)
     total = np.sum(-target*expm1, axis=1, keepdims=True)  # Σ_k -y_k·(exp(log s_k) − 1)
     total_2 = np.sum(_xmul(target, log_s), axis=1, keepdims=True)  # Σ_k y_k·log s_k
