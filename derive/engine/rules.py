@@ -296,8 +296,8 @@ def _log_softmax_parts(total: Add) -> Expr | None:
 
 
 def refold_tanh(expr: Expr) -> Expr:
-    r""":math:`\frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = \frac{\sinh x}{\cosh x} = \tanh x`, also as two
-    factors of a longer product."""
+    r""":math:`\frac{e^{x} - e^{-x}}{e^{x} + e^{-x}} = \frac{\sinh x}{\cosh x} = \tanh x` and
+    :math:`\frac{e^{2x} - 1}{e^{2x} + 1} = \tanh x`, also as two factors of a longer product."""
 
     def query(e: Expr) -> bool:
         return e.is_Mul and _tanh_parts(e) is not None
@@ -313,20 +313,23 @@ def _tanh_parts(product: Mul) -> Expr | None:
             rest = Mul(*[f for f in factors if f is not den and f != sinh(den.base.args[0])])
             return tanh(den.base.args[0]) * rest
     x = Wild("x")
+    ratios = (  # (denominator, numerator, tanh) in terms of the matched argument
+        (exp(x) + exp(-x), lambda a: exp(a) - exp(-a), lambda a: tanh(a)),
+        (exp(x) + 1, lambda a: exp(a) - 1, lambda a: tanh(a / 2)),  # (e^{2u} − 1)/(e^{2u} + 1) = tanh u
+    )
     for den in factors:
         if not (isinstance(den, Pow) and den.exp == -1):
             continue
-        match = den.base.match(exp(x) + exp(-x))
-        if not match:
-            continue
-        argument = match[x]
-        for num in factors:
-            if num is not den and expand(num - (exp(argument) - exp(-argument))) == 0:
-                rest = Mul(*[f for f in factors if f is not den and f is not num])
-                return tanh(argument) * rest
-            if num is not den and expand(num + (exp(argument) - exp(-argument))) == 0:
-                rest = Mul(*[f for f in factors if f is not den and f is not num])
-                return -tanh(argument) * rest
+        for pattern, numerator, value in ratios:
+            match = den.base.match(pattern)
+            if not match or not match[x].free_symbols:
+                continue
+            argument = match[x]
+            for num in factors:
+                for sign in (1, -1):
+                    if num is not den and expand(num - sign * numerator(argument)) == 0:
+                        rest = Mul(*[f for f in factors if f is not den and f is not num])
+                        return sign * value(argument) * rest
     return None
 
 
@@ -493,7 +496,7 @@ STRUCTURAL_RULES: tuple[Rule, ...] = (
     REFOLD_SOFTMAX, REFOLD_SIGMOID, SIGMOID_SYMMETRY, REFOLD_TANH, FRACTIONS,
 )
 RECOGNITION_RULES: tuple[Rule, ...] = (
-    REFOLD_SOFTMAX, REFOLD_LOGSUMEXP, REFOLD_LOG_SOFTMAX, REFOLD_SIGMOID, REFOLD_TANH,
+    REFOLD_SOFTMAX, REFOLD_LOGSUMEXP, REFOLD_LOG_SOFTMAX, REFOLD_TANH, REFOLD_SIGMOID,
 )
 """The rules that give a loss, however it is spelled, the names a person uses (before differentiating)."""
 
