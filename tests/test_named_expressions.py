@@ -111,3 +111,14 @@ def test_a_one_hot_target_inside_a_named_function_keeps_its_name():
     d = from_expression("-sum(y*log_softmax(s*(z - m*y)))", wrt="z", onehot="y",
                         scalars={"s": 30.0, "m": 0.35})
     assert text(d.gradient) == "s·(softmax(s·(z − m·y))_j − δ_jt)"
+
+
+def test_a_sum_in_a_product_is_written_where_it_cannot_swallow_what_follows():
+    d = from_expression("sum(y*log(softmax(z)))*sum(z)", wrt="z", vectors="y")
+    assert text(d.gradient) == "(y_j − s_j·Σ_k y_k)·Σ_k z_k + Σ_k y_k·log(s_k)"
+    from sympy import Sum
+
+    from derive.engine.symbols import n
+    y, z = IndexedBase("y"), IndexedBase("z")
+    two = Sum(y[k], (k, 1, n)) * Sum(z[k], (k, 1, n))
+    assert text(two) == "(Σ_k y_k)·Σ_k z_k"

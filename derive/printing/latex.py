@@ -7,7 +7,7 @@ per node this project adds, and a term order that puts positive terms first
 
 from __future__ import annotations
 
-from sympy import Add, Derivative, Expr, IndexedBase, Mul
+from sympy import Add, Derivative, Expr, IndexedBase, Mul, Sum
 from sympy.core.function import AppliedUndef
 from sympy.printing.latex import LatexPrinter
 from sympy.printing.latex import greek_letters_set as greek_letters
@@ -125,11 +125,14 @@ def _runs(variables: list[Expr]) -> list[tuple[Expr, int]]:
 
 
 def reader_order(expr: Mul) -> Mul:
-    """Numbers first, then single symbols, then powers and brackets: ``s_i (δ_ij − s_j)``."""
+    """Numbers first, then single symbols, then powers and brackets, sums last: ``s_i (δ_ij − s_j)``,
+    ``(y_j − s_j) Σ_k z_k`` (a sum in front would seem to run over what follows it)."""
 
     def rank(factor: Expr) -> int:
         if factor.is_Number:
             return 0
+        if isinstance(factor, Sum):
+            return 3
         if factor.is_Add or (factor.is_Pow and factor.base.is_Add):
             return 2
         return 1

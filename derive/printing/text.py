@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sympy import Add, Derivative, Expr, IndexedBase, Mul, S, Sum
+from sympy import Add, Derivative, Expr, Function, IndexedBase, Mul, S, Sum
 from sympy.printing.str import StrPrinter
 
 from ..engine.derivation import Named
@@ -14,6 +14,12 @@ __all__ = ["text"]
 
 _GREEK = {"varepsilon": "ε", "gamma": "γ", "alpha": "α", "alpha_t": "α_t", "sigma": "σ", "beta": "β",
           "delta": "δ", "Delta": "Δ", "lambda": "λ"}
+
+
+class _Bracketed(Function):
+    """A sum printed in brackets, as a factor that other factors follow."""
+
+    nargs = 1
 
 
 class TextPrinter(StrPrinter):
@@ -86,7 +92,15 @@ class TextPrinter(StrPrinter):
         return f"∂{order}{self._print(inner)}/{bottom}"
 
     def _print_Mul(self, expr: Mul) -> str:
-        return super()._print_Mul(reader_order(expr)).replace("**", "^").replace("*", "·")
+        ordered = reader_order(expr)
+        factors = ordered.args
+        if any(isinstance(f, Sum) for f in factors[:-1]):  # (Σ_k a_k)·Σ_k b_k: where each sum ends
+            ordered = Mul(*[_Bracketed(f) if isinstance(f, Sum) and f is not factors[-1] else f
+                            for f in factors], evaluate=False)
+        return super()._print_Mul(ordered).replace("**", "^").replace("*", "·")
+
+    def _print__Bracketed(self, expr: Expr) -> str:
+        return f"({self._print(expr.args[0])})"
 
     def _print_Pow(self, expr: Expr, rational: bool = False) -> str:
         if isinstance(expr.base, Sum) and expr.exp != -1:  # (Σ_k e^{z_k})^2, not Σ_k e^{z_k}^2
