@@ -2086,7 +2086,7 @@ def _k_softmax_focal_loss(input, target, gamma, coef=None):
 def _k_softmax(input, coef=None):
     """Kernel of softmax: softmax.
 
-        s_i = exp(z_i)/Σ_k exp(z_k)
+        s_i = exp(z_i)/(Σ_k exp(z_k))
         ∂s_i/∂z_j = s_i·(δ_ij − s_j)
         Σ_i g_i·∂s_i/∂z_j = g_j·s_j − s_j·Σ_i g_i·s_i
     """
@@ -2106,7 +2106,7 @@ def _k_softmax(input, coef=None):
 def _k_log_softmax(input, coef=None):
     """Kernel of log_softmax: log softmax.
 
-        log s_i = log(exp(z_i)/Σ_k exp(z_k))
+        log s_i = log(exp(z_i)/(Σ_k exp(z_k)))
         ∂log s_i/∂z_j = δ_ij − s_j
         Σ_i g_i·∂log s_i/∂z_j = g_j − s_j·Σ_i g_i
     """
@@ -3306,7 +3306,7 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     As torch.nn.functional.softmax; see softmax_grad for the gradient.
 
     Math (from the verified derivations softmax):
-        s_i = exp(z_i)/Σ_k exp(z_k)
+        s_i = exp(z_i)/(Σ_k exp(z_k))
         ∂s_i/∂z_j = s_i·(δ_ij − s_j)
         Σ_i g_i·∂s_i/∂z_j = g_j·s_j − s_j·Σ_i g_i·s_i
 
@@ -3343,7 +3343,7 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     As torch.nn.functional.log_softmax; see log_softmax_grad for the gradient.
 
     Math (from the verified derivations log_softmax):
-        log s_i = log(exp(z_i)/Σ_k exp(z_k))
+        log s_i = log(exp(z_i)/(Σ_k exp(z_k)))
         ∂log s_i/∂z_j = δ_ij − s_j
         Σ_i g_i·∂log s_i/∂z_j = g_j − s_j·Σ_i g_i
 

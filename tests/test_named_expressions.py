@@ -54,6 +54,7 @@ def test_the_spelled_out_loss_is_recognised_by_named_verified_steps():
     ("sum(y*log(1+exp(-z)) + (1-y)*log(1+exp(z)))", {"vectors": "y"}, "σ(z_j) − y_j"),
     ("sum((exp(z) - exp(-z))/(exp(z) + exp(-z)) * y)", {"vectors": "y"}, "y_j·(1 − tanh(z_j)^2)"),
     ("sum((exp(2*z) - 1)/(exp(2*z) + 1) - y*z)", {"vectors": "y"}, "1 − tanh(z_j)^2 − y_j"),  # not σ(−2z)
+    ("-log(sum(exp(z)*y)/sum(exp(z)))", {"vectors": "y"}, "s_j·(Σ_k y_k·s_k − y_j)/(Σ_k y_k·s_k)"),
 ])
 def test_losses_from_papers_come_out_in_named_terms(expression, kwargs, shown):
     d = from_expression(expression, wrt="z", **kwargs)

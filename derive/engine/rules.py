@@ -232,6 +232,10 @@ def _softmax_parts(product: Mul) -> Expr | None:
         vector = _exp_sum_vector(den.base)
         if vector is None:
             continue
+        averaged = _sum_over_exps(factors, vector)
+        if averaged is not None and den.exp == -1:  # Σ_k y_k e^{u_k} / Σ_m e^{u_m} = Σ_k y_k·softmax(u)_k
+            rest = Mul(*[f for f in factors if f is not den and f is not averaged])
+            return Sum(averaged.function * den, *averaged.limits) * rest
         if not isinstance(vector, IndexedBase):  # a vector expression: e^{u_j} / Σ_m e^{u_m}
             found = [(f, _component_index(vector, f.args[0])) for f in factors if isinstance(f, exp)]
             found = [(f, index) for f, index in found if index is not None]
@@ -259,6 +263,16 @@ def _softmax_parts(product: Mul) -> Expr | None:
         rest = Mul(*[f for f in factors if f is not den and f not in numerators])
         named = Mul(*[Softmax(vector, index) ** c for index, c in powers.items()])
         return named * rest * den.base ** (den.exp + total)
+    return None
+
+
+def _sum_over_exps(factors: tuple[Expr, ...], vector: Vector) -> Sum | None:
+    """The factor ``Σ_k f_k·e^{u_k}`` (over all the classes, ``e^{u_k}`` at its own index), if any."""
+    for f in factors:
+        if isinstance(f, Sum) and len(f.limits) == 1 and f.limits[0][1:] == (1, n):
+            index = f.limits[0][0]
+            if any(_component_index(vector, e.args[0]) == index for e in f.function.atoms(exp)):
+                return f
     return None
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sympy import Add, Derivative, Expr, Function, IndexedBase, Mul, S, Sum
+from sympy import Add, Derivative, Expr, Function, IndexedBase, Mul, Pow, S, Sum
 from sympy.printing.str import StrPrinter
 
 from ..engine.derivation import Named
@@ -20,6 +20,12 @@ class _Bracketed(Function):
     """A sum printed in brackets, as a factor that other factors follow."""
 
     nargs = 1
+
+
+def _over_a_sum(factor: Expr) -> bool:
+    """A division by a sum of products, which must be bracketed (``x/(Σ_k y_k·s_k)``)."""
+    return factor.is_Pow and factor.exp.is_negative and isinstance(factor.base, Sum) \
+        and not factor.base.function.is_Atom and not factor.base.function.is_Indexed
 
 
 class TextPrinter(StrPrinter):
@@ -92,12 +98,11 @@ class TextPrinter(StrPrinter):
         return f"∂{order}{self._print(inner)}/{bottom}"
 
     def _print_Mul(self, expr: Mul) -> str:
-        ordered = reader_order(expr)
-        factors = ordered.args
-        if any(isinstance(f, Sum) for f in factors[:-1]):  # (Σ_k a_k)·Σ_k b_k: where each sum ends
-            ordered = Mul(*[_Bracketed(f) if isinstance(f, Sum) and f is not factors[-1] else f
-                            for f in factors], evaluate=False)
-        return super()._print_Mul(ordered).replace("**", "^").replace("*", "·")
+        factors = reader_order(expr).args
+        shown = [_Bracketed(f) if isinstance(f, Sum) and f is not factors[-1]  # (Σ_k a_k)·Σ_k b_k
+                 else Pow(_Bracketed(f.base), f.exp) if _over_a_sum(f)  # x/(Σ_k y_k·s_k)
+                 else f for f in factors]
+        return super()._print_Mul(Mul(*shown, evaluate=False)).replace("**", "^").replace("*", "·")
 
     def _print__Bracketed(self, expr: Expr) -> str:
         return f"({self._print(expr.args[0])})"
