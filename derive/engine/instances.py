@@ -7,17 +7,30 @@ symbol (:func:`instantiate`).  :func:`sample` draws a point from the domain of e
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
-from sympy import Add, Derivative, Expr, Indexed, IndexedBase, Integer, Sum, Symbol, UnevaluatedExpr
+from sympy import (
+    Add,
+    Derivative,
+    Expr,
+    Heaviside,
+    Indexed,
+    IndexedBase,
+    Integer,
+    Sum,
+    Symbol,
+    UnevaluatedExpr,
+    lambdify,
+)
 
 from .constraints import Constraint, Simplex
 from .derivation import Named
 from .functions import NAMED_FUNCTIONS
 from .symbols import Role, dim, n, role_of
 
-__all__ = ["component", "instantiate", "sample"]
+__all__ = ["component", "instantiate", "numeric", "sample"]
 
 _ORIGIN: dict[Symbol, IndexedBase] = {}
 
@@ -59,6 +72,21 @@ def _instantiate(expr: Expr, size: int, values: tuple[tuple[Symbol, int], ...],
     expr = expr.replace(lambda e: isinstance(e, Indexed),
                         lambda e: component(e.base, *map(int, e.indices)))
     return expr.replace(lambda e: isinstance(e, Derivative), lambda e: e.doit())
+
+
+def _heaviside(x: object, at_zero: object = 0.5) -> object:
+    """SymPy's ``Heaviside(x, H(0))`` (``H(0) = 1/2`` unless given) in NumPy."""
+    return np.heaviside(x, at_zero)
+
+
+# SymPy's NumPy printer writes Heaviside as a Piecewise whose conditions it first simplifies, which takes
+# seconds for the derivative of a max (H(u_1 − max(u_2, …)) at n = 4); the same function, printed as one call
+_NUMPY = [{Heaviside.__name__: _heaviside}, "numpy"]
+
+
+def numeric(variables: Sequence[Symbol], expr: Expr) -> Callable[..., object]:
+    """``expr`` as a NumPy function of ``variables`` (positional), for the numeric checks."""
+    return lambdify(variables, expr, modules=_NUMPY)
 
 
 def sample(symbols: set[Symbol], size: int, rng: np.random.Generator,

@@ -31,7 +31,7 @@ from collections.abc import Callable
 from multiprocessing.connection import Connection
 
 import numpy as np
-from sympy import Derivative, Expr, Indexed, Symbol, lambdify
+from sympy import Derivative, Expr, Indexed, Symbol
 
 from .batch import batch_checks
 from .checks import NUMERIC_TOLERANCE, Check, VerificationError
@@ -40,7 +40,7 @@ from .derivation import Derivation, Named, Step
 from .functions import NAMED_FUNCTIONS
 from .identity import symbolically_equal
 from .indices import index_values
-from .instances import instantiate, sample
+from .instances import instantiate, numeric, sample
 from .parent import die_with_parent
 from .symbols import n
 
@@ -182,7 +182,7 @@ def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
         grad = instantiate(derivation.gradient, size, values, used)
         variables = sorted(loss.free_symbols | grad.free_symbols | {wrt}, key=str)
         point = sample(set(variables), size, rng, used)
-        f, g = (lambdify(variables, e, modules="numpy") for e in (loss, grad))
+        f, g = (numeric(variables, e) for e in (loss, grad))
         h = 1e-6 * max(1.0, abs(point[wrt]))
         up, down = dict(point), dict(point)
         up[wrt] += h
