@@ -223,3 +223,16 @@ def test_powers_with_a_symbolic_exponent_compare_their_bases_by_value():
     assert symbolically_equal((1 - a / (a + b)) ** (gamma - 1), (a + b) ** (1 - gamma) * b ** (gamma - 1))
     assert not symbolically_equal((1 - a / (a + b)) ** gamma, (a / (a + b)) ** gamma)
     assert not symbolically_equal((1 + a) ** gamma, (1 - a) ** gamma)
+
+
+def test_a_max_that_differs_in_one_region_of_six_is_caught():
+    """max(z_1..z_6) against the max of five of them, and 1[z_m is the largest] against 0, differ only
+    where z_m is the largest (one point in six): piecewise expressions are compared at more points."""
+    from sympy import Heaviside, Max, symbols
+
+    zs = symbols("z_1:7", real=True)
+    for m, zm in enumerate(zs):
+        others = Max(*(zs[:m] + zs[m + 1:]))
+        assert not symbolically_equal(Heaviside(zm - others), 0)
+        assert not symbolically_equal(Max(*zs), others)
+        assert symbolically_equal(Max(*zs), Max(zm, others))

@@ -39,6 +39,7 @@ from sympy import (
     nan,
     sign,
     srepr,
+    sympify,
     together,
     zoo,
 )
@@ -162,7 +163,7 @@ def symbolically_equal(a: Expr, b: Expr, trials: int = 3) -> bool:
     expression before the answer is no (SymPy cancels like terms there, as with ``0.5x − x/2``)."""
     if a == b:
         return True
-    a, b = _exponentials(a), _exponentials(b)
+    a, b = _exponentials(sympify(a)), _exponentials(sympify(b))
     inside_exp = _inside_exp(a) | _inside_exp(b)
     sides = _rational(a, inside_exp), _rational(b, inside_exp)
     if any(side.has(*PIECEWISE) for side in sides):
