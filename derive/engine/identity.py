@@ -76,10 +76,11 @@ def _canonical(expr: Expr, inside_exp: frozenset[Symbol]) -> Expr:
     return expand_power_exp(expr)
 
 
-_GENERATORS: dict[Expr, Symbol] = {}
+_GENERATORS: dict[object, Symbol] = {}
+Atom = Expr | tuple[tuple[Expr, ...], Expr]  # an atom, or (the values of a base, an exponent)
 
 
-def generator(atom: Expr) -> Symbol:
+def generator(atom: Atom) -> Symbol:
     """The variable that stands for the transcendental ``atom``, the same for both compared sides and
     for every comparison; named after the atom (brackets: no name of the language)."""
     found = _GENERATORS.get(atom)
@@ -95,11 +96,10 @@ def _as_rational(expr: Expr) -> Expr:
 
     def split_power(e: Pow) -> Expr:
         result = Pow(e.base, e.exp.as_coeff_Add()[0])
-        base = cancel(e.base)  # one spelling per base: (1 − a/b)^γ and ((b − a)/b)^γ are one atom
+        base = _spelling(e.base)  # one per base: (1 − a/b)^γ and ((b − a)/b)^γ are one atom
         for term in Add.make_args(e.exp.as_coeff_Add()[1]):
             coeff, symbolic = term.as_coeff_Mul()
-            result *= generator(Pow(base, symbolic)) ** coeff if coeff.is_Integer \
-                else generator(Pow(base, term))
+            result *= generator((base, symbolic)) ** coeff if coeff.is_Integer else generator((base, term))
         return result
 
     def split_exp(e: exp) -> Expr:
@@ -113,6 +113,22 @@ def _as_rational(expr: Expr) -> Expr:
     expr = expr.replace(lambda e: isinstance(e, exp) and not e.args[0].is_Number, split_exp)
     expr = expr.replace(lambda e: isinstance(e, Pow) and not e.exp.is_Number, split_power)
     return expr.replace(lambda e: isinstance(e, log), lambda e: generator(e))
+
+
+FINGERPRINT = (-1, -2)  # the points that identify a base (the comparisons use 0, 1, 2, …)
+
+
+def _spelling(base: Expr) -> Expr | tuple[Expr, ...]:
+    """One spelling per base of a symbolic power.  A rational base is known by its exact values at two
+    random points: two spellings of one rational function (1 − a/b and (b − a)/b) agree there, two
+    different functions at both with probability below degree/10^9, as in the comparison itself
+    (:func:`symbolically_equal`); SymPy's ``cancel`` took seconds on the large bases of a Tversky
+    loss.  Another base (a log inside) is known by its cancelled form."""
+    if not base.has(log):
+        values = tuple(_value(base, trial) for trial in FINGERPRINT)
+        if all(v.is_Number and _defined(v) for v in values):
+            return values
+    return cancel(base)
 
 
 MAX_POLES = 50  # a random rational point is a pole of a function defined anywhere with probability ~0

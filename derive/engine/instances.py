@@ -13,12 +13,15 @@ from functools import lru_cache
 import numpy as np
 from sympy import (
     Add,
+    Basic,
     Derivative,
     Expr,
     Heaviside,
     Indexed,
     IndexedBase,
     Integer,
+    Mul,
+    S,
     Sum,
     Symbol,
     UnevaluatedExpr,
@@ -48,6 +51,32 @@ def _expand_sum(e: Sum) -> Expr:
     return Add(*[body.xreplace({index: Integer(m)}) for m in range(int(lo), int(hi) + 1)])
 
 
+_INFINITIES = (S.Infinity, S.NegativeInfinity, S.ComplexInfinity, S.NaN)
+
+
+def _substitute(expr: Basic, mapping: dict[Basic, Basic]) -> Basic:
+    """``expr.xreplace(mapping)``, except that a product with a factor that becomes 0 is 0 at once:
+    SymPy first asks whether each other factor is finite (seconds on a large one, as when a one-hot
+    ``y_m = 0`` multiplies a term of a loss); a factor that is an explicit infinity keeps SymPy's
+    0·∞ = nan."""
+    done: dict[Basic, Basic] = {}
+
+    def visit(e: Basic) -> Basic:
+        if e in mapping:
+            return mapping[e]
+        if not e.args or e in done:
+            return done.get(e, e)
+        args = [visit(a) for a in e.args]
+        if isinstance(e, Mul) and S.Zero in args and not any(a.has(*_INFINITIES) for a in args):
+            result: Basic = S.Zero
+        else:
+            result = e.func(*args) if args != list(e.args) else e
+        done[e] = result
+        return result
+
+    return visit(expr)
+
+
 def instantiate(expr: Expr, size: int, values: dict[Symbol, int],
                 constraints: tuple[Constraint, ...] = ()) -> Expr:
     """``expr`` at ``n = size`` with the free indices set to ``values``: explicit components,
@@ -61,14 +90,15 @@ def _instantiate(expr: Expr, size: int, values: tuple[tuple[Symbol, int], ...],
     values = dict(values)
     expr = expr.replace(lambda e: isinstance(e, (Named, UnevaluatedExpr)), lambda e: e.args[-1])
     fixed = {n: Integer(size), dim: Integer(size), **{k: Integer(v) for k, v in values.items()}}
-    expr = expr.xreplace(fixed)
+    expr = _substitute(expr, fixed)
     while expr.has(Sum, *NAMED_FUNCTIONS):  # a named function of an expression can hold sums, and n
         while expr.has(Sum):
             expr = expr.replace(lambda e: isinstance(e, Sum) and not e.function.has(Sum), _expand_sum)
         expr = expr.replace(lambda e: isinstance(e, NAMED_FUNCTIONS),
-                            lambda e: e.explicit(size, lambda base, m: base[m])).xreplace(fixed)
+                            lambda e: e.explicit(size, lambda base, m: base[m]))
+        expr = _substitute(expr, fixed)
     for constraint in constraints:
-        expr = expr.xreplace(constraint.substitutions(size, values))
+        expr = _substitute(expr, constraint.substitutions(size, values))
     expr = expr.replace(lambda e: isinstance(e, Indexed),
                         lambda e: component(e.base, *map(int, e.indices)))
     return expr.replace(lambda e: isinstance(e, Derivative), lambda e: e.doit())

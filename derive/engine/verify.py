@@ -16,8 +16,8 @@ Symbolic equality is decided without ``simplify``
 (:func:`~derive.engine.identity.symbolically_equal`), on expressions made explicit at a concrete size
 (:func:`~derive.engine.instances.instantiate`).
 
-The symbolic checks are independent of one another: ``verify(..., jobs=2)`` runs
-the larger sizes in a forked second process (Linux), which is how ``derive show``
+The symbolic checks are independent of one another: ``verify(..., jobs=2)`` shares
+them, size by size, with a forked second process (Linux), which is how ``derive show``
 answers within a second.
 """
 
@@ -29,6 +29,7 @@ import sys
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from multiprocessing.sharedctypes import Synchronized
 
 import numpy as np
 from sympy import Derivative, Expr, Indexed, Symbol
@@ -121,11 +122,39 @@ def _equation_tasks(derivation: Derivation) -> list[EquationTask]:
     return tasks
 
 
-def _checks_into(pipe: Connection, pairs: list[EquationTask], parent: int) -> None:
-    """Run in a forked process: the checks of ``pairs``, or the exception raised, into ``pipe``."""
+Results = dict[int, list[Check]]  # the checks of each equation (by position), and of meanwhile at -1
+MEANWHILE = -1
+
+
+def _by_size(pairs: list[EquationTask]) -> list[list[int]]:
+    """The positions of ``pairs`` grouped by size (the checks at one size share their instantiations),
+    the largest size, the costliest, first."""
+    sizes = sorted({pair[4][0] for pair in pairs}, reverse=True)
+    return [[p for p, pair in enumerate(pairs) if pair[4][0] == size] for size in sizes]
+
+
+def _share(pairs: list[EquationTask], units: list[list[int]], taken: Synchronized,
+           meanwhile: Callable[[], list[Check]]) -> Results:
+    """Take the next unit not yet taken by either process (a size's equations, then ``meanwhile``)
+    and check it, until none is left: the checks done here."""
+    done: Results = {}
+    while True:
+        with taken.get_lock():
+            unit = taken.value
+            taken.value += 1
+        if unit > len(units):
+            return done
+        if unit == len(units):
+            done[MEANWHILE] = meanwhile()
+        else:
+            done.update((p, _equation_checks(*pairs[p])) for p in units[unit])
+
+
+def _share_into(pipe: Connection, parent: int, *work: object) -> None:
+    """Run in a forked process: :func:`_share` ``work``, its checks or the exception raised into ``pipe``."""
     die_with_parent(parent)
     try:
-        pipe.send([_equation_checks(*pair) for pair in pairs])
+        pipe.send(_share(*work))
     except BaseException as error:  # handed to the parent, which raises it
         try:
             pipe.send(error)
@@ -138,25 +167,25 @@ def _checks_into(pipe: Connection, pairs: list[EquationTask], parent: int) -> No
 def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], list[Check]]) -> list[Check]:
     """The checks of every task in order, then those of ``meanwhile()``.
 
-    With ``jobs`` > 1 a forked second process checks the closed form, general form and Hessian at
-    the sizes above the steps' (n = 4, 5, 6), while this one checks everything at the steps' sizes
-    (which share their instantiations) and runs ``meanwhile``.  Forking is done only where it is
-    safe: on Linux, from a process without other threads.  If this process is interrupted (a
-    time limit, Ctrl-C), the worker is killed with it."""
+    With ``jobs`` > 1 a forked second process shares the work: each process in turn takes the next
+    size not yet taken, from the largest (n = 6, the costliest) down, and then ``meanwhile``, so that
+    neither waits long for the other; the checks of one size share their instantiations.  The
+    results are those of the serial run.  Forking is done only where it is safe: on Linux, from a
+    process without other threads.  If this process is interrupted (a time limit, Ctrl-C), the
+    worker is killed with it."""
     pairs = [(*task[:4], (size,), *task[5:]) for task in tasks for size in _sizes(*task[2:6])]
-    larger = [p for p, pair in enumerate(pairs) if pair[4][0] > max(STEP_SIZES)]
-    if jobs < 2 or not larger or sys.platform != "linux" or threading.active_count() > 1:
+    units = _by_size(pairs)
+    if jobs < 2 or len(units) < 2 or sys.platform != "linux" or threading.active_count() > 1:
         return [c for task in tasks for c in _equation_checks(*task)] + meanwhile()
     context = multiprocessing.get_context("fork")
+    taken = context.Value("i", 0)
     receive, send = context.Pipe(duplex=False)
-    worker = context.Process(target=_checks_into, args=(send, [pairs[p] for p in larger], os.getpid()),
+    worker = context.Process(target=_share_into, args=(send, os.getpid(), pairs, units, taken, meanwhile),
                              daemon=True)
     worker.start()
     send.close()
     try:
-        forked_positions = set(larger)
-        results = {p: _equation_checks(*pair) for p, pair in enumerate(pairs) if p not in forked_positions}
-        after = meanwhile()
+        results = _share(pairs, units, taken, meanwhile)
         try:
             forked = receive.recv()
         except EOFError:
@@ -168,8 +197,8 @@ def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], lis
         worker.join()
     if isinstance(forked, BaseException):
         raise forked
-    results.update(zip(larger, forked, strict=True))
-    return [c for position in range(len(pairs)) for c in results[position]] + after
+    results.update(forked)
+    return [c for position in range(len(pairs)) for c in results[position]] + results[MEANWHILE]
 
 
 def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
