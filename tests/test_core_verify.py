@@ -236,3 +236,16 @@ def test_a_max_that_differs_in_one_region_of_six_is_caught():
         assert not symbolically_equal(Heaviside(zm - others), 0)
         assert not symbolically_equal(Max(*zs), others)
         assert symbolically_equal(Max(*zs), Max(zm, others))
+
+
+def test_a_product_with_a_factor_set_to_zero_is_zero_unless_another_is_infinite():
+    """Instantiation's substitution: y_1 = 0 makes y_1·f vanish at once (SymPy would first ask whether
+    f is finite), but 0·∞ stays nan as in SymPy, and everything else is xreplace."""
+    from sympy import exp, nan, oo
+
+    from derive.engine.instances import _substitute
+
+    y1, big = Symbol("y_1", real=True), E1 / (1 + exp(E1 - E2)) ** 3 + E2
+    assert _substitute(y1 * big + E2, {y1: 0}) == E2
+    assert _substitute(y1 * oo * big, {y1: 0}) is nan
+    assert _substitute(y1 * big + log(E1 + y1), {y1: 2}) == (y1 * big + log(E1 + y1)).xreplace({y1: 2})

@@ -26,6 +26,7 @@ from sympy import (
     Symbol,
     UnevaluatedExpr,
     lambdify,
+    sympify,
 )
 
 from .constraints import Constraint, Simplex
@@ -60,6 +61,7 @@ def _substitute(expr: Basic, mapping: dict[Basic, Basic]) -> Basic:
     ``y_m = 0`` multiplies a term of a loss); a factor that is an explicit infinity keeps SymPy's
     0·∞ = nan."""
     done: dict[Basic, Basic] = {}
+    mapping = {key: sympify(value) for key, value in mapping.items()}
 
     def visit(e: Basic) -> Basic:
         if e in mapping:
