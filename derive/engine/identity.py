@@ -60,6 +60,12 @@ def _inside_exp(expr: Expr) -> frozenset[Symbol]:
     return frozenset().union(*[e.args[0].free_symbols for e in expr.atoms(exp)])
 
 
+def _memo(function: Callable[[Expr], Expr]) -> Callable[[Expr], Expr]:
+    """``function``, remembering its results for the life of the returned function."""
+    results: dict[Expr, Expr] = {}
+    return lambda e: results[e] if e in results else results.setdefault(e, function(e))
+
+
 def _canonical(expr: Expr, inside_exp: frozenset[Symbol]) -> Expr:
     """Write every variable of ``inside_exp`` (those in an exponent of either compared side) as the
     log of a positive symbol ``E``; factor the arguments of logs and the bases of powers; expand logs
@@ -69,9 +75,11 @@ def _canonical(expr: Expr, inside_exp: frozenset[Symbol]) -> Expr:
     expr = expr.xreplace({v: log(e) for v, e in positives.items()})
     expr = expr.replace(lambda e: isinstance(e, exp), lambda e: exp(expand(e.args[0])))
     expr = expand_power_exp(expr)
-    expr = expr.replace(lambda e: isinstance(e, log), lambda e: log(factor_terms(together(e.args[0]))))
+    tidy = _memo(lambda u: factor_terms(together(u)))  # a log(Σ …) occurs many times in a large expression
+    expr = expr.replace(lambda e: isinstance(e, log) and not e.args[0].is_Atom,
+                        lambda e: log(tidy(e.args[0])))
     expr = expr.replace(lambda e: isinstance(e, Pow) and e.base.is_Add and not e.exp.is_Integer,
-                        lambda e: Pow(factor_terms(together(e.base)), e.exp))
+                        lambda e: Pow(tidy(e.base), e.exp))
     expr = expand_power_base(expand_log(expr, force=True), force=True)
     return expand_power_exp(expr)
 
