@@ -112,8 +112,10 @@ def _heaviside(x: object, at_zero: object = 0.5) -> object:
 
 
 # SymPy's NumPy printer writes Heaviside as a Piecewise whose conditions it first simplifies, which takes
-# seconds for the derivative of a max (H(u_1 − max(u_2, …)) at n = 4); the same function, printed as one call
-_NUMPY = [{Heaviside.__name__: _heaviside}, "numpy"]
+# seconds for the derivative of a max (H(u_1 − max(u_2, …)) at n = 4); the same function, printed as one call.
+# NumPy as the module, not "numpy": that name makes lambdify run `from numpy import *`, which loads f2py,
+# numpy.testing, numpy.ma and more (0.1 s of every run)
+_NUMPY = [{Heaviside.__name__: _heaviside}, np]
 
 
 def numeric(variables: Sequence[Symbol], expr: Expr) -> Callable[..., object]:
