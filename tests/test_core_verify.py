@@ -160,6 +160,30 @@ def test_parallel_verification_gives_the_serial_checks_for_every_entry() -> None
     assert out.split() == ["forked", "differ:"], out
 
 
+def test_checks_the_caller_adds_are_shared_and_come_last() -> None:
+    """`also` (the lemmas' checks) is one more unit of the shared work: its checks come after the
+    numeric check whichever process ran it, and an error in it is raised here."""
+    out = _in_a_fresh_process(_SPY + """
+    import os
+    from derive.engine.checks import Check
+
+    def extra():
+        return [Check("lemma", "extra", None, 0.0, True)]
+
+    def failing():
+        raise ArithmeticError(f"in the extra, the {'worker' if os.getpid() != parent else 'parent'}")
+
+    parent = os.getpid()
+    parallel, serial = V.verify(d, jobs=2, also=(extra,)), V.verify(d, jobs=1, also=(extra,))
+    assert parallel == serial and [c.kind for c in parallel[-2:]] == ["numeric", "lemma"], parallel
+    try:
+        V.verify(d, jobs=2, also=(failing,))
+    except ArithmeticError as error:
+        print("raised", error, started)
+    """)
+    assert out.startswith("raised in the extra") and "fork" in out
+
+
 def test_an_error_in_the_forked_worker_is_raised_here() -> None:
     out = _in_a_fresh_process(_SPY + """
     real_checks = V._equation_checks

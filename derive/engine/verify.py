@@ -122,8 +122,8 @@ def _equation_tasks(derivation: Derivation) -> list[EquationTask]:
     return tasks
 
 
-Results = dict[int, list[Check]]  # the checks of each equation (by position), and of meanwhile at -1
-MEANWHILE = -1
+Results = dict[int, list[Check]]  # the checks of each equation (by position), of each extra (-1, -2, …)
+Extra = Callable[[], list[Check]]
 
 
 def _by_size(pairs: list[EquationTask]) -> list[list[int]]:
@@ -134,20 +134,21 @@ def _by_size(pairs: list[EquationTask]) -> list[list[int]]:
 
 
 def _share(pairs: list[EquationTask], units: list[list[int]], taken: Synchronized,
-           meanwhile: Callable[[], list[Check]]) -> Results:
-    """Take the next unit not yet taken by either process (a size's equations, then ``meanwhile``)
-    and check it, until none is left: the checks done here."""
+           extras: tuple[Extra, ...]) -> Results:
+    """Take the next unit not yet taken by either process (a size's equations, then each of
+    ``extras``) and check it, until none is left: the checks done here."""
     done: Results = {}
     while True:
         with taken.get_lock():
             unit = taken.value
             taken.value += 1
-        if unit > len(units):
-            return done
-        if unit == len(units):
-            done[MEANWHILE] = meanwhile()
-        else:
+        if unit < len(units):
             done.update((p, _equation_checks(*pairs[p])) for p in units[unit])
+        elif unit < len(units) + len(extras):
+            extra = unit - len(units)
+            done[-1 - extra] = extras[extra]()
+        else:
+            return done
 
 
 def _share_into(pipe: Connection, parent: int, *work: object) -> None:
@@ -164,28 +165,29 @@ def _share_into(pipe: Connection, parent: int, *work: object) -> None:
         pipe.close()
 
 
-def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], list[Check]]) -> list[Check]:
-    """The checks of every task in order, then those of ``meanwhile()``.
+def _run_tasks(tasks: list[EquationTask], jobs: int, extras: tuple[Extra, ...]) -> list[Check]:
+    """The checks of every task in order, then those of each of ``extras`` (the numeric checks, the
+    lemmas').
 
     With ``jobs`` > 1 a forked second process shares the work: each process in turn takes the next
-    size not yet taken, from the largest (n = 6, the costliest) down, and then ``meanwhile``, so that
+    size not yet taken, from the largest (n = 6, the costliest) down, and then the extras, so that
     neither waits long for the other; the checks of one size share their instantiations.  The
     results are those of the serial run.  Forking is done only where it is safe: on Linux, from a
     process without other threads.  If this process is interrupted (a time limit, Ctrl-C), the
     worker is killed with it."""
     pairs = [(*task[:4], (size,), *task[5:]) for task in tasks for size in _sizes(*task[2:6])]
     units = _by_size(pairs)
-    if jobs < 2 or len(units) < 2 or sys.platform != "linux" or threading.active_count() > 1:
-        return [c for task in tasks for c in _equation_checks(*task)] + meanwhile()
+    if jobs < 2 or len(units) + len(extras) < 2 or sys.platform != "linux" or threading.active_count() > 1:
+        return [c for task in tasks for c in _equation_checks(*task)] + [c for e in extras for c in e()]
     context = multiprocessing.get_context("fork")
     taken = context.Value("i", 0)
     receive, send = context.Pipe(duplex=False)
-    worker = context.Process(target=_share_into, args=(send, os.getpid(), pairs, units, taken, meanwhile),
+    worker = context.Process(target=_share_into, args=(send, os.getpid(), pairs, units, taken, extras),
                              daemon=True)
     worker.start()
     send.close()
     try:
-        results = _share(pairs, units, taken, meanwhile)
+        results = _share(pairs, units, taken, extras)
         try:
             forked = receive.recv()
         except EOFError:
@@ -198,7 +200,8 @@ def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], lis
     if isinstance(forked, BaseException):
         raise forked
     results.update(forked)
-    return [c for position in range(len(pairs)) for c in results[position]] + results[MEANWHILE]
+    order = [*range(len(pairs)), *range(-1, -1 - len(extras), -1)]  # the equations, then the extras
+    return [c for position in order for c in results[position]]
 
 
 def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
@@ -228,9 +231,10 @@ def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
                  bool(worst < NUMERIC_TOLERANCE))
 
 
-def verify(derivation: Derivation, seed: int = 0, jobs: int = 1) -> list[Check]:
-    """Every check of ``derivation``; see the module docstring.  With ``jobs`` > 1 a second process
-    shares the symbolic checks (the results are the same)."""
+def verify(derivation: Derivation, seed: int = 0, jobs: int = 1, also: tuple[Extra, ...] = ()) -> list[Check]:
+    """Every check of ``derivation``; see the module docstring; then the checks that each of ``also``
+    returns (those of the lemmas it cites, which the caller knows).  With ``jobs`` > 1 a second process
+    shares the checks (the results are the same)."""
     rng = np.random.default_rng(seed)
 
     def numeric() -> list[Check]:
@@ -239,12 +243,12 @@ def verify(derivation: Derivation, seed: int = 0, jobs: int = 1) -> list[Check]:
             checks += batch_checks(derivation, rng)
         return checks
 
-    return _run_tasks(_equation_tasks(derivation), jobs, numeric)
+    return _run_tasks(_equation_tasks(derivation), jobs, (numeric, *also))
 
 
-def ensure_verified(derivation: Derivation, jobs: int = 1) -> list[Check]:
+def ensure_verified(derivation: Derivation, jobs: int = 1, also: tuple[Extra, ...] = ()) -> list[Check]:
     """Run :func:`verify`; raise :class:`VerificationError` naming the first failed check."""
-    checks = verify(derivation, jobs=jobs)
+    checks = verify(derivation, jobs=jobs, also=also)
     failed = [c for c in checks if not c.passed]
     if failed:
         first = failed[0]
