@@ -66,20 +66,21 @@ def _memo(function: Callable[[Expr], Expr]) -> Callable[[Expr], Expr]:
     return lambda e: results[e] if e in results else results.setdefault(e, function(e))
 
 
-def _canonical(expr: Expr, inside_exp: frozenset[Symbol]) -> Expr:
+def _canonical(expr: Expr, inside_exp: frozenset[Symbol], factored: bool) -> Expr:
     """Write every variable of ``inside_exp`` (those in an exponent of either compared side) as the
-    log of a positive symbol ``E``; factor the arguments of logs and the bases of powers; expand logs
-    and powers.  The result is rational in the ``E``s, the other variables, ``log`` atoms and
-    ``base**symbol`` atoms."""
+    log of a positive symbol ``E``; if ``factored``, factor the arguments of logs and the bases of
+    symbolic powers (over one denominator, common factors out); expand logs and powers.  The result is
+    rational in the ``E``s, the other variables, ``log`` atoms and ``base**symbol`` atoms."""
     positives = {v: Symbol(f"E_{v.name}", positive=True) for v in inside_exp}
     expr = expr.xreplace({v: log(e) for v, e in positives.items()})
     expr = expr.replace(lambda e: isinstance(e, exp), lambda e: exp(expand(e.args[0])))
     expr = expand_power_exp(expr)
-    tidy = _memo(lambda u: factor_terms(together(u)))  # a log(Σ …) occurs many times in a large expression
-    expr = expr.replace(lambda e: isinstance(e, log) and not e.args[0].is_Atom,
-                        lambda e: log(tidy(e.args[0])))
-    expr = expr.replace(lambda e: isinstance(e, Pow) and e.base.is_Add and not e.exp.is_Integer,
-                        lambda e: Pow(tidy(e.base), e.exp))
+    if factored:
+        tidy = _memo(lambda u: factor_terms(together(u)))  # a log(Σ …) occurs many times in a large one
+        expr = expr.replace(lambda e: isinstance(e, log) and not e.args[0].is_Atom,
+                            lambda e: log(tidy(e.args[0])))
+        expr = expr.replace(lambda e: isinstance(e, Pow) and e.base.is_Add and not e.exp.is_Integer,
+                            lambda e: Pow(tidy(e.base), e.exp))
     expr = expand_power_base(expand_log(expr, force=True), force=True)
     return expand_power_exp(expr)
 
@@ -152,9 +153,9 @@ class UndefinedEverywhere(ArithmeticError):
 
 
 @lru_cache(maxsize=4096)
-def _rational(expr: Expr, inside_exp: frozenset[Symbol]) -> Expr:
+def _rational(expr: Expr, inside_exp: frozenset[Symbol], factored: bool) -> Expr:
     """``expr`` in canonical form (:func:`_canonical`), its transcendental atoms made variables."""
-    return _as_rational(_canonical(expr, inside_exp))
+    return _as_rational(_canonical(expr, inside_exp, factored))
 
 
 @lru_cache(maxsize=65536)
@@ -183,26 +184,30 @@ def symbolically_equal(a: Expr, b: Expr, trials: int = 3) -> bool:
     variables for the same atoms; the rational functions are then compared exactly at random rational
     points with large numerators (Schwartz-Zippel: a non-zero difference vanishes at such a point
     with probability below degree / 10^9).  Exact arithmetic throughout, no floating point and no
-    ``simplify``.  Where the sides differ at a point, their difference is formed and tested as one
-    expression before the answer is no (SymPy cancels like terms there, as with ``0.5x − x/2``)."""
+    ``simplify``.  The sides are compared first with their logs and symbolic powers as written (the
+    two sides of a step usually spell them alike, and bringing a large one over one denominator is
+    most of the cost), then factored (:func:`_canonical`); where they still differ at a point, their
+    difference is formed and tested as one expression before the answer is no (SymPy cancels like
+    terms there, as with ``0.5x − x/2``).  Each pass is exact: atoms made independent variables
+    can only make equal sides look different, never different sides equal."""
     if a == b:
         return True
     a, b = _exponentials(sympify(a)), _exponentials(sympify(b))
     inside_exp = _inside_exp(a) | _inside_exp(b)
-    sides = _rational(a, inside_exp), _rational(b, inside_exp)
-    if any(side.has(*PIECEWISE) for side in sides):
-        trials *= PIECEWISE_TRIALS
-    if _agree(lambda trial: (_value(sides[0], trial), _value(sides[1], trial)), trials):
-        return True
-    difference = _rational(a - b, inside_exp)
-    return difference == 0 or _agree(lambda trial: (_value(difference, trial), S.Zero), trials)
+    for factored in (False, True):
+        sides = _rational(a, inside_exp, factored), _rational(b, inside_exp, factored)
+        points = trials * (PIECEWISE_TRIALS if any(side.has(*PIECEWISE) for side in sides) else 1)
+        if _agree(*sides, points):
+            return True
+    difference = _rational(a - b, inside_exp, True)
+    return difference == 0 or _agree(difference, S.Zero, points)
 
 
-def _agree(values: Callable[[int], tuple[Expr, Expr]], trials: int) -> bool:
-    """True when the two values are equal at ``trials`` points where both are defined."""
+def _agree(a: Expr, b: Expr, trials: int) -> bool:
+    """True when the rational ``a`` and ``b`` are equal at ``trials`` points where both are defined."""
     zeros = poles = 0
     for trial in itertools.count():
-        left, right = values(trial)
+        left, right = _value(a, trial), _value(b, trial)
         if not (_defined(left) and _defined(right)):
             poles += 1  # a pole of the function; draw another point, but not forever
             if poles > MAX_POLES:
