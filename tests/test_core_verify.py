@@ -202,6 +202,38 @@ def test_an_error_in_the_forked_worker_is_raised_here() -> None:
     assert out.startswith("raised at n=") and "fork" in out
 
 
+def test_the_error_raised_is_the_serial_runs_whichever_process_met_it() -> None:
+    """Every size raises here: the error is the first a serial run meets (the first step at n = 2),
+    whether the worker or this process checked n = 2; the numeric check is not run first."""
+    out = _in_a_fresh_process(_SPY + """
+    def failing(kind, label, lhs, rhs, sizes, *rest):
+        raise ArithmeticError(f"{label} at n={sizes[0]}")
+
+    V._equation_checks = failing
+    for jobs in (1, 2):
+        try:
+            V.verify(d, jobs=jobs)
+        except ArithmeticError as error:
+            print(jobs, error)
+    print(started)
+    """)
+    lines = out.splitlines()
+    assert lines[0].startswith("1 step 2 ") and lines[0].endswith(" at n=2"), out
+    assert lines[1] == "2" + lines[0][1:] and "fork" in lines[2], out
+
+
+def test_nan_is_not_equal_to_itself():
+    """An instance undefined everywhere (a denominator that vanishes at every size) is reported as
+    such, not taken for an identity because both sides print alike."""
+    from sympy import nan, zoo
+
+    from derive.engine.identity import UndefinedEverywhere
+
+    for undefined in (nan, zoo * E1, E1 / (E2 - E2)):
+        with pytest.raises(UndefinedEverywhere):
+            symbolically_equal(undefined, undefined)
+
+
 def test_a_time_limit_ends_the_forked_worker_too() -> None:
     out = _in_a_fresh_process(_SPY + """
     import multiprocessing, time

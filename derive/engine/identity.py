@@ -190,9 +190,10 @@ def symbolically_equal(a: Expr, b: Expr, trials: int = 3) -> bool:
     difference is formed and tested as one expression before the answer is no (SymPy cancels like
     terms there, as with ``0.5x − x/2``).  Each pass is exact: atoms made independent variables
     can only make equal sides look different, never different sides equal."""
-    if a == b:
+    a, b = sympify(a), sympify(b)
+    if a == b and _defined(a):  # nan == nan, but nan is no function (the difference decides, below)
         return True
-    a, b = _exponentials(sympify(a)), _exponentials(sympify(b))
+    a, b = _exponentials(a), _exponentials(b)
     inside_exp = _inside_exp(a) | _inside_exp(b)
     for factored in (False, True):
         sides = _rational(a, inside_exp, factored), _rational(b, inside_exp, factored)

@@ -122,8 +122,9 @@ def _equation_tasks(derivation: Derivation) -> list[EquationTask]:
     return tasks
 
 
-Results = dict[int, list[Check]]  # the checks of each equation (by position), of each extra (-1, -2, …)
 Extra = Callable[[], list[Check]]
+# the checks of each equation (by position) and of each extra (-1, -2, …), or the error it raised
+Results = dict[int, list[Check] | Exception]
 
 
 def _by_size(pairs: list[EquationTask]) -> list[list[int]]:
@@ -136,19 +137,27 @@ def _by_size(pairs: list[EquationTask]) -> list[list[int]]:
 def _share(pairs: list[EquationTask], units: list[list[int]], taken: Synchronized,
            extras: tuple[Extra, ...]) -> Results:
     """Take the next unit not yet taken by either process (a size's equations, then each of
-    ``extras``) and check it, until none is left: the checks done here."""
+    ``extras``) and check it, until none is left: the checks done here.  An error is kept as the
+    result of what raised it: the caller raises the first in the order of a serial run."""
     done: Results = {}
     while True:
         with taken.get_lock():
             unit = taken.value
             taken.value += 1
         if unit < len(units):
-            done.update((p, _equation_checks(*pairs[p])) for p in units[unit])
+            done.update((p, _attempt(_equation_checks, *pairs[p])) for p in units[unit])
         elif unit < len(units) + len(extras):
             extra = unit - len(units)
-            done[-1 - extra] = extras[extra]()
+            done[-1 - extra] = _attempt(extras[extra])
         else:
             return done
+
+
+def _attempt(function: Callable[..., list[Check]], *args: object) -> list[Check] | Exception:
+    try:
+        return function(*args)
+    except Exception as error:  # the caller raises it if no earlier check raised
+        return error
 
 
 def _share_into(pipe: Connection, parent: int, *work: object) -> None:
@@ -200,8 +209,13 @@ def _run_tasks(tasks: list[EquationTask], jobs: int, extras: tuple[Extra, ...]) 
     if isinstance(forked, BaseException):
         raise forked
     results.update(forked)
-    order = [*range(len(pairs)), *range(-1, -1 - len(extras), -1)]  # the equations, then the extras
-    return [c for position in order for c in results[position]]
+    checks: list[Check] = []
+    for position in [*range(len(pairs)), *range(-1, -1 - len(extras), -1)]:  # the serial run's order
+        result = results[position]
+        if isinstance(result, Exception):
+            raise result
+        checks += result
+    return checks
 
 
 def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
