@@ -124,7 +124,9 @@ def markdown(rows: list[Row], repeat: int) -> str:
         lines.append(f"| `{label}` | {'cold' if cold else 'warm'} | {seconds:.2f} | {cpu:.2f} | {mark} |")
     load = os.getloadavg()[0]
     return ("\n".join(lines) + f"\n\nMedians of {repeat} runs, each a fresh process; cold: an empty "
-            f"cache (`DERIVE_CACHE_DIR`), warm: nothing changed since the last run. Machine: "
+            f"cache (`DERIVE_CACHE_DIR`), warm: nothing changed since the last run; CPU time: user + "
+            f"system of the process and the verifying worker it forks. `derive custom NAME`: the published "
+            f"loss NAME of `benchmarks/papers.py` as typed, `--format py`. Machine: "
             f"{os.cpu_count()} cores, load average {load:.1f} at the end.\n")
 
 
