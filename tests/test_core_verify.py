@@ -160,6 +160,30 @@ def test_parallel_verification_gives_the_serial_checks_for_every_entry() -> None
     assert out.split() == ["forked", "differ:"], out
 
 
+def test_checks_the_caller_adds_are_shared_and_come_last() -> None:
+    """`also` (the lemmas' checks) is one more unit of the shared work: its checks come after the
+    numeric check whichever process ran it, and an error in it is raised here."""
+    out = _in_a_fresh_process(_SPY + """
+    import os
+    from derive.engine.checks import Check
+
+    def extra():
+        return [Check("lemma", "extra", None, 0.0, True)]
+
+    def failing():
+        raise ArithmeticError(f"in the extra, the {'worker' if os.getpid() != parent else 'parent'}")
+
+    parent = os.getpid()
+    parallel, serial = V.verify(d, jobs=2, also=(extra,)), V.verify(d, jobs=1, also=(extra,))
+    assert parallel == serial and [c.kind for c in parallel[-2:]] == ["numeric", "lemma"], parallel
+    try:
+        V.verify(d, jobs=2, also=(failing,))
+    except ArithmeticError as error:
+        print("raised", error, started)
+    """)
+    assert out.startswith("raised in the extra") and "fork" in out
+
+
 def test_an_error_in_the_forked_worker_is_raised_here() -> None:
     out = _in_a_fresh_process(_SPY + """
     real_checks = V._equation_checks
@@ -176,6 +200,38 @@ def test_an_error_in_the_forked_worker_is_raised_here() -> None:
         print("raised", error, started)
     """)
     assert out.startswith("raised at n=") and "fork" in out
+
+
+def test_the_error_raised_is_the_serial_runs_whichever_process_met_it() -> None:
+    """Every size raises here: the error is the first a serial run meets (the first step at n = 2),
+    whether the worker or this process checked n = 2; the numeric check is not run first."""
+    out = _in_a_fresh_process(_SPY + """
+    def failing(kind, label, lhs, rhs, sizes, *rest):
+        raise ArithmeticError(f"{label} at n={sizes[0]}")
+
+    V._equation_checks = failing
+    for jobs in (1, 2):
+        try:
+            V.verify(d, jobs=jobs)
+        except ArithmeticError as error:
+            print(jobs, error)
+    print(started)
+    """)
+    lines = out.splitlines()
+    assert lines[0].startswith("1 step 2 ") and lines[0].endswith(" at n=2"), out
+    assert lines[1] == "2" + lines[0][1:] and "fork" in lines[2], out
+
+
+def test_nan_is_not_equal_to_itself():
+    """An instance undefined everywhere (a denominator that vanishes at every size) is reported as
+    such, not taken for an identity because both sides print alike."""
+    from sympy import nan, zoo
+
+    from derive.engine.identity import UndefinedEverywhere
+
+    for undefined in (nan, zoo * E1, E1 / (E2 - E2)):
+        with pytest.raises(UndefinedEverywhere):
+            symbolically_equal(undefined, undefined)
 
 
 def test_a_time_limit_ends_the_forked_worker_too() -> None:
@@ -223,3 +279,29 @@ def test_powers_with_a_symbolic_exponent_compare_their_bases_by_value():
     assert symbolically_equal((1 - a / (a + b)) ** (gamma - 1), (a + b) ** (1 - gamma) * b ** (gamma - 1))
     assert not symbolically_equal((1 - a / (a + b)) ** gamma, (a / (a + b)) ** gamma)
     assert not symbolically_equal((1 + a) ** gamma, (1 - a) ** gamma)
+
+
+def test_a_max_that_differs_in_one_region_of_six_is_caught():
+    """max(z_1..z_6) against the max of five of them, and 1[z_m is the largest] against 0, differ only
+    where z_m is the largest (one point in six): piecewise expressions are compared at more points."""
+    from sympy import Heaviside, Max, symbols
+
+    zs = symbols("z_1:7", real=True)
+    for m, zm in enumerate(zs):
+        others = Max(*(zs[:m] + zs[m + 1:]))
+        assert not symbolically_equal(Heaviside(zm - others), 0)
+        assert not symbolically_equal(Max(*zs), others)
+        assert symbolically_equal(Max(*zs), Max(zm, others))
+
+
+def test_a_product_with_a_factor_set_to_zero_is_zero_unless_another_is_infinite():
+    """Instantiation's substitution: y_1 = 0 makes y_1·f vanish at once (SymPy would first ask whether
+    f is finite), but 0·∞ stays nan as in SymPy, and everything else is xreplace."""
+    from sympy import exp, nan, oo
+
+    from derive.engine.instances import _substitute
+
+    y1, big = Symbol("y_1", real=True), E1 / (1 + exp(E1 - E2)) ** 3 + E2
+    assert _substitute(y1 * big + E2, {y1: 0}) == E2
+    assert _substitute(y1 * oo * big, {y1: 0}) is nan
+    assert _substitute(y1 * big + log(E1 + y1), {y1: 2}) == (y1 * big + log(E1 + y1)).xreplace({y1: 2})

@@ -161,3 +161,16 @@ def test_an_expression_undefined_everywhere_is_an_error_not_a_hang(expression, t
     assert list(tmp_path.iterdir()) == []
     with pytest.raises(ValueError, match="undefined everywhere"):
         custom.from_expression(expression, wrt="z", vectors="y")
+
+
+def test_the_command_line_loads_the_documents_only_to_write_one():
+    """Importing the documents (Jinja, the views, the pages) is a tenth of a second of every run;
+    `derive custom --format py` does not need them, and they load when a document is written."""
+    import subprocess
+    import sys
+
+    script = ("import sys; from derive.cli import main; from derive.language.output import render; "
+              "import derive.render as r; print('derive.render.documents' in sys.modules, r.FORMATS, "
+              "'derive.render.documents' in sys.modules)")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.stdout.split() == ["False", "('md',", "'tex',", "'html')", "True"], run.stderr

@@ -64,9 +64,9 @@ def test_the_tool_timer_runs_a_command_cold_and_fills_its_section(tmp_path: Path
     import bench_tool
 
     monkeypatch.setattr(bench_tool, "RUNS", [("derive show kl_div", ["show", "kl_div"], True, 60.0)])
-    rows = bench_tool.measure(repeat=1)
-    assert [(label, cold) for label, cold, _, _ in rows] == [("derive show kl_div", True)]
-    assert 0 < rows[0][2] < 60
+    rows = bench_tool.measure(repeat=1, patterns=[])
+    assert [(label, cold) for label, cold, *_ in rows] == [("derive show kl_div", True)]
+    assert 0 < rows[0][2] < 60 and 0 < rows[0][3] < 60  # wall and CPU seconds
     table = bench_tool.markdown(rows, 1)
     assert "| `derive show kl_div` | cold |" in table and "60 ✓" in table
     readme = tmp_path / "README.md"
@@ -75,6 +75,19 @@ def test_the_tool_timer_runs_a_command_cold_and_fills_its_section(tmp_path: Path
         report.replace_section(readme, "Speed of the tool", bench_tool.START, bench_tool.END, body)
     text = readme.read_text()
     assert text.count("## Speed of the tool") == 1 and "second" in text and "first" not in text
+
+
+def test_the_tool_timer_times_the_published_softmax_and_sigmoid_losses_cold(monkeypatch) -> None:
+    import bench_tool
+
+    labels = {label: (cold, bound) for label, _, cold, bound in bench_tool.RUNS}
+    for name in ("cross_entropy", "distillation", "focal_sigmoid", "focal_tversky", "crammer_singer"):
+        assert labels[f"derive custom {name}"] == (True, 3.0)
+    assert "derive custom huber" not in labels  # a regression loss without softmax or sigmoid
+    monkeypatch.setattr(bench_tool, "RUNS", [r for r in bench_tool.RUNS if r[0] == "derive custom logistic"])
+    rows = bench_tool.measure(repeat=1, patterns=["logistic"])
+    assert [row[0] for row in rows] == ["derive custom logistic"]
+    assert bench_tool.measure(repeat=1, patterns=["no such command"]) == []
 
 
 def test_the_tool_timer_stops_when_a_command_fails(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import asdict
-from functools import cache
+from functools import cache, partial
 
 from .. import cache as _cache
 from ..engine.calculus import derive
@@ -105,7 +105,7 @@ def _verify(name: str, jobs: int) -> tuple[Derivation, tuple[Check, ...]]:
             return d, tuple(Check(**entry) for entry in remembered)
         except TypeError:
             pass  # an entry of another shape: verify again
-    checks = (*ensure_verified(d, jobs), *lemma_checks(d))
+    checks = tuple(ensure_verified(d, jobs, also=(partial(lemma_checks, d),)))
     _cache.store("checks", name, [asdict(c) for c in checks])
     return d, checks
 

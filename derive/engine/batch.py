@@ -17,13 +17,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from sympy import Expr, Symbol, diff, lambdify
+from sympy import Expr, Symbol, diff
 
 from .checks import NUMERIC_TOLERANCE, Check
 from .constraints import Constraint, Linear, Simplex
 from .derivation import Derivation
 from .identity import symbolically_equal
-from .instances import component, instantiate
+from .instances import component, instantiate, numeric
 from .symbols import j, t
 
 __all__ = ["batch_checks"]
@@ -49,7 +49,7 @@ def _per_example(expr: Expr, classes: int, label: int | None, others: tuple[Cons
         values[j] = index
     explicit = instantiate(expr, classes, values, others)
     variables = sorted(explicit.free_symbols, key=str)
-    f = lambdify(variables, explicit, modules="numpy")
+    f = numeric(variables, explicit)
 
     def value(zr: np.ndarray, yr: np.ndarray) -> float:
         known = {**_named("z", zr), **_named("y", yr)}

@@ -11,14 +11,18 @@ assignment: 2 instead of ``n²`` for two indices, 5 instead of ``n³`` for three
 "Treat every component alike" is checked, not assumed (:func:`relabelling_invariant`): indices
 appear only as subscripts, as arguments of Kronecker deltas and index equalities, and of the
 named vector functions (``softmax(z)_j``), every sum runs over a whole range ``1..n`` or ``1..d``,
-and the constraints are of the kinds known to treat components alike (sum to one, one-hot at an
-index, a linear layer).  An index used as a number (``j·z_j``, ``j < t``, a sum up to ``j``), a fixed
-component (``z_1``) or another constraint makes :func:`index_values` fall back to every assignment.
+and so does every other reduction over a bound index that declares its :class:`IndexUse` (the class
+maximum :math:`\max_k u_k` and its indicator :math:`\mathbb{1}[u_j = \max_k u_k]`: a relabelling
+permutes the ``u_k`` and leaves their maximum as it is), and the constraints are of the kinds
+known to treat components alike (sum to one, one-hot at an index, a linear layer).  An index used
+as a number (``j·z_j``, ``j < t``, a sum up to ``j``), a fixed component (``z_1``) or another
+constraint makes :func:`index_values` fall back to every assignment.
 """
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 
 from sympy import Basic, Derivative, Eq, Expr, Indexed, IndexedBase, KroneckerDelta, Lambda, Ne, Sum, Symbol
 
@@ -27,7 +31,7 @@ from .derivation import Named
 from .functions import NAMED_FUNCTIONS
 from .symbols import INDICES, dim, n
 
-__all__ = ["equality_patterns", "index_values", "relabelling_invariant"]
+__all__ = ["IndexUse", "equality_patterns", "index_values", "relabelling_invariant"]
 
 _INDICES = frozenset(INDICES)
 _RANGES = (n, dim)
@@ -50,8 +54,26 @@ def equality_patterns(count: int, size: int) -> list[tuple[int, ...]]:
     return patterns
 
 
+@dataclass(frozen=True)
+class IndexUse:
+    """How a function that reduces over a bound index (``max_k u_k``) uses indices, declared by its
+    ``_index_use()`` method: ``bound`` runs over ``1..upper`` in ``body``, and each of ``subscripts``
+    picks a component (the ``j`` of ``1[u_j = max_k u_k]``).  Every argument of the function is one of
+    these or holds no index."""
+
+    bound: Symbol
+    upper: Expr
+    body: Expr
+    subscripts: tuple[Expr, ...] = ()
+
+
 def _uniform(e: Basic, indices: frozenset[Symbol] = _INDICES) -> bool:
     """True when every index in ``e`` (a free one, or a sum's own) is used alike for every value."""
+    declared = getattr(e, "_index_use", None)
+    if callable(declared):  # a reduction like a sum: over the whole range, its subscripts indices
+        use: IndexUse = declared()
+        return use.upper in _RANGES and all(ix in indices for ix in use.subscripts) \
+            and _uniform(use.body, indices | {use.bound})
     if isinstance(e, Named):
         return _uniform(e.expr, indices)  # the label is only shown
     if isinstance(e, Indexed):

@@ -7,17 +7,34 @@ symbol (:func:`instantiate`).  :func:`sample` draws a point from the domain of e
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 
 import numpy as np
-from sympy import Add, Derivative, Expr, Indexed, IndexedBase, Integer, Sum, Symbol, UnevaluatedExpr
+from sympy import (
+    Add,
+    Basic,
+    Derivative,
+    Expr,
+    Heaviside,
+    Indexed,
+    IndexedBase,
+    Integer,
+    Mul,
+    S,
+    Sum,
+    Symbol,
+    UnevaluatedExpr,
+    lambdify,
+    sympify,
+)
 
 from .constraints import Constraint, Simplex
 from .derivation import Named
 from .functions import NAMED_FUNCTIONS
 from .symbols import Role, dim, n, role_of
 
-__all__ = ["component", "instantiate", "sample"]
+__all__ = ["component", "instantiate", "numeric", "sample"]
 
 _ORIGIN: dict[Symbol, IndexedBase] = {}
 
@@ -35,6 +52,33 @@ def _expand_sum(e: Sum) -> Expr:
     return Add(*[body.xreplace({index: Integer(m)}) for m in range(int(lo), int(hi) + 1)])
 
 
+_INFINITIES = (S.Infinity, S.NegativeInfinity, S.ComplexInfinity, S.NaN)
+
+
+def _substitute(expr: Basic, mapping: dict[Basic, Basic]) -> Basic:
+    """``expr.xreplace(mapping)``, except that a product with a factor that becomes 0 is 0 at once:
+    SymPy first asks whether each other factor is finite (seconds on a large one, as when a one-hot
+    ``y_m = 0`` multiplies a term of a loss); a factor that is an explicit infinity keeps SymPy's
+    0·∞ = nan."""
+    done: dict[Basic, Basic] = {}
+    mapping = {key: sympify(value) for key, value in mapping.items()}
+
+    def visit(e: Basic) -> Basic:
+        if e in mapping:
+            return mapping[e]
+        if not e.args or e in done:
+            return done.get(e, e)
+        args = [visit(a) for a in e.args]
+        if isinstance(e, Mul) and S.Zero in args and not any(a.has(*_INFINITIES) for a in args):
+            result: Basic = S.Zero
+        else:
+            result = e.func(*args) if args != list(e.args) else e
+        done[e] = result
+        return result
+
+    return visit(expr)
+
+
 def instantiate(expr: Expr, size: int, values: dict[Symbol, int],
                 constraints: tuple[Constraint, ...] = ()) -> Expr:
     """``expr`` at ``n = size`` with the free indices set to ``values``: explicit components,
@@ -48,17 +92,35 @@ def _instantiate(expr: Expr, size: int, values: tuple[tuple[Symbol, int], ...],
     values = dict(values)
     expr = expr.replace(lambda e: isinstance(e, (Named, UnevaluatedExpr)), lambda e: e.args[-1])
     fixed = {n: Integer(size), dim: Integer(size), **{k: Integer(v) for k, v in values.items()}}
-    expr = expr.xreplace(fixed)
+    expr = _substitute(expr, fixed)
     while expr.has(Sum, *NAMED_FUNCTIONS):  # a named function of an expression can hold sums, and n
         while expr.has(Sum):
             expr = expr.replace(lambda e: isinstance(e, Sum) and not e.function.has(Sum), _expand_sum)
         expr = expr.replace(lambda e: isinstance(e, NAMED_FUNCTIONS),
-                            lambda e: e.explicit(size, lambda base, m: base[m])).xreplace(fixed)
+                            lambda e: e.explicit(size, lambda base, m: base[m]))
+        expr = _substitute(expr, fixed)
     for constraint in constraints:
-        expr = expr.xreplace(constraint.substitutions(size, values))
+        expr = _substitute(expr, constraint.substitutions(size, values))
     expr = expr.replace(lambda e: isinstance(e, Indexed),
                         lambda e: component(e.base, *map(int, e.indices)))
     return expr.replace(lambda e: isinstance(e, Derivative), lambda e: e.doit())
+
+
+def _heaviside(x: object, at_zero: object = 0.5) -> object:
+    """SymPy's ``Heaviside(x, H(0))`` (``H(0) = 1/2`` unless given) in NumPy."""
+    return np.heaviside(x, at_zero)
+
+
+# SymPy's NumPy printer writes Heaviside as a Piecewise whose conditions it first simplifies, which takes
+# seconds for the derivative of a max (H(u_1 − max(u_2, …)) at n = 4); the same function, printed as one call.
+# NumPy as the module, not "numpy": that name makes lambdify run `from numpy import *`, which loads f2py,
+# numpy.testing, numpy.ma and more (0.1 s of every run)
+_NUMPY = [{Heaviside.__name__: _heaviside}, np]
+
+
+def numeric(variables: Sequence[Symbol], expr: Expr) -> Callable[..., object]:
+    """``expr`` as a NumPy function of ``variables`` (positional), for the numeric checks."""
+    return lambdify(variables, expr, modules=_NUMPY)
 
 
 def sample(symbols: set[Symbol], size: int, rng: np.random.Generator,

@@ -16,8 +16,8 @@ Symbolic equality is decided without ``simplify``
 (:func:`~derive.engine.identity.symbolically_equal`), on expressions made explicit at a concrete size
 (:func:`~derive.engine.instances.instantiate`).
 
-The symbolic checks are independent of one another: ``verify(..., jobs=2)`` runs
-the larger sizes in a forked second process (Linux), which is how ``derive show``
+The symbolic checks are independent of one another: ``verify(..., jobs=2)`` shares
+them, size by size, with a forked second process (Linux), which is how ``derive show``
 answers within a second.
 """
 
@@ -29,9 +29,10 @@ import sys
 import threading
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from multiprocessing.sharedctypes import Synchronized
 
 import numpy as np
-from sympy import Derivative, Expr, Indexed, Symbol, lambdify
+from sympy import Derivative, Expr, Indexed, Symbol
 
 from .batch import batch_checks
 from .checks import NUMERIC_TOLERANCE, Check, VerificationError
@@ -40,7 +41,7 @@ from .derivation import Derivation, Named, Step
 from .functions import NAMED_FUNCTIONS
 from .identity import symbolically_equal
 from .indices import index_values
-from .instances import instantiate, sample
+from .instances import instantiate, numeric, sample
 from .parent import die_with_parent
 from .symbols import n
 
@@ -121,11 +122,49 @@ def _equation_tasks(derivation: Derivation) -> list[EquationTask]:
     return tasks
 
 
-def _checks_into(pipe: Connection, pairs: list[EquationTask], parent: int) -> None:
-    """Run in a forked process: the checks of ``pairs``, or the exception raised, into ``pipe``."""
+Extra = Callable[[], list[Check]]
+# the checks of each equation (by position) and of each extra (-1, -2, …), or the error it raised
+Results = dict[int, list[Check] | Exception]
+
+
+def _by_size(pairs: list[EquationTask]) -> list[list[int]]:
+    """The positions of ``pairs`` grouped by size (the checks at one size share their instantiations),
+    the largest size, the costliest, first."""
+    sizes = sorted({pair[4][0] for pair in pairs}, reverse=True)
+    return [[p for p, pair in enumerate(pairs) if pair[4][0] == size] for size in sizes]
+
+
+def _share(pairs: list[EquationTask], units: list[list[int]], taken: Synchronized,
+           extras: tuple[Extra, ...]) -> Results:
+    """Take the next unit not yet taken by either process (a size's equations, then each of
+    ``extras``) and check it, until none is left: the checks done here.  An error is kept as the
+    result of what raised it: the caller raises the first in the order of a serial run."""
+    done: Results = {}
+    while True:
+        with taken.get_lock():
+            unit = taken.value
+            taken.value += 1
+        if unit < len(units):
+            done.update((p, _attempt(_equation_checks, *pairs[p])) for p in units[unit])
+        elif unit < len(units) + len(extras):
+            extra = unit - len(units)
+            done[-1 - extra] = _attempt(extras[extra])
+        else:
+            return done
+
+
+def _attempt(function: Callable[..., list[Check]], *args: object) -> list[Check] | Exception:
+    try:
+        return function(*args)
+    except Exception as error:  # the caller raises it if no earlier check raised
+        return error
+
+
+def _share_into(pipe: Connection, parent: int, *work: object) -> None:
+    """Run in a forked process: :func:`_share` ``work``, its checks or the exception raised into ``pipe``."""
     die_with_parent(parent)
     try:
-        pipe.send([_equation_checks(*pair) for pair in pairs])
+        pipe.send(_share(*work))
     except BaseException as error:  # handed to the parent, which raises it
         try:
             pipe.send(error)
@@ -135,28 +174,29 @@ def _checks_into(pipe: Connection, pairs: list[EquationTask], parent: int) -> No
         pipe.close()
 
 
-def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], list[Check]]) -> list[Check]:
-    """The checks of every task in order, then those of ``meanwhile()``.
+def _run_tasks(tasks: list[EquationTask], jobs: int, extras: tuple[Extra, ...]) -> list[Check]:
+    """The checks of every task in order, then those of each of ``extras`` (the numeric checks, the
+    lemmas').
 
-    With ``jobs`` > 1 a forked second process checks the closed form, general form and Hessian at
-    the sizes above the steps' (n = 4, 5, 6), while this one checks everything at the steps' sizes
-    (which share their instantiations) and runs ``meanwhile``.  Forking is done only where it is
-    safe: on Linux, from a process without other threads.  If this process is interrupted (a
-    time limit, Ctrl-C), the worker is killed with it."""
+    With ``jobs`` > 1 a forked second process shares the work: each process in turn takes the next
+    size not yet taken, from the largest (n = 6, the costliest) down, and then the extras, so that
+    neither waits long for the other; the checks of one size share their instantiations.  The
+    results are those of the serial run.  Forking is done only where it is safe: on Linux, from a
+    process without other threads.  If this process is interrupted (a time limit, Ctrl-C), the
+    worker is killed with it."""
     pairs = [(*task[:4], (size,), *task[5:]) for task in tasks for size in _sizes(*task[2:6])]
-    larger = [p for p, pair in enumerate(pairs) if pair[4][0] > max(STEP_SIZES)]
-    if jobs < 2 or not larger or sys.platform != "linux" or threading.active_count() > 1:
-        return [c for task in tasks for c in _equation_checks(*task)] + meanwhile()
+    units = _by_size(pairs)
+    if jobs < 2 or len(units) + len(extras) < 2 or sys.platform != "linux" or threading.active_count() > 1:
+        return [c for task in tasks for c in _equation_checks(*task)] + [c for e in extras for c in e()]
     context = multiprocessing.get_context("fork")
+    taken = context.Value("i", 0)
     receive, send = context.Pipe(duplex=False)
-    worker = context.Process(target=_checks_into, args=(send, [pairs[p] for p in larger], os.getpid()),
+    worker = context.Process(target=_share_into, args=(send, os.getpid(), pairs, units, taken, extras),
                              daemon=True)
     worker.start()
     send.close()
     try:
-        forked_positions = set(larger)
-        results = {p: _equation_checks(*pair) for p, pair in enumerate(pairs) if p not in forked_positions}
-        after = meanwhile()
+        results = _share(pairs, units, taken, extras)
         try:
             forked = receive.recv()
         except EOFError:
@@ -168,8 +208,14 @@ def _run_tasks(tasks: list[EquationTask], jobs: int, meanwhile: Callable[[], lis
         worker.join()
     if isinstance(forked, BaseException):
         raise forked
-    results.update(zip(larger, forked, strict=True))
-    return [c for position in range(len(pairs)) for c in results[position]] + after
+    results.update(forked)
+    checks: list[Check] = []
+    for position in [*range(len(pairs)), *range(-1, -1 - len(extras), -1)]:  # the serial run's order
+        result = results[position]
+        if isinstance(result, Exception):
+            raise result
+        checks += result
+    return checks
 
 
 def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
@@ -182,7 +228,7 @@ def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
         grad = instantiate(derivation.gradient, size, values, used)
         variables = sorted(loss.free_symbols | grad.free_symbols | {wrt}, key=str)
         point = sample(set(variables), size, rng, used)
-        f, g = (lambdify(variables, e, modules="numpy") for e in (loss, grad))
+        f, g = (numeric(variables, e) for e in (loss, grad))
         h = 1e-6 * max(1.0, abs(point[wrt]))
         up, down = dict(point), dict(point)
         up[wrt] += h
@@ -199,9 +245,10 @@ def _numeric_check(derivation: Derivation, rng: np.random.Generator) -> Check:
                  bool(worst < NUMERIC_TOLERANCE))
 
 
-def verify(derivation: Derivation, seed: int = 0, jobs: int = 1) -> list[Check]:
-    """Every check of ``derivation``; see the module docstring.  With ``jobs`` > 1 a second process
-    shares the symbolic checks (the results are the same)."""
+def verify(derivation: Derivation, seed: int = 0, jobs: int = 1, also: tuple[Extra, ...] = ()) -> list[Check]:
+    """Every check of ``derivation``; see the module docstring; then the checks that each of ``also``
+    returns (those of the lemmas it cites, which the caller knows).  With ``jobs`` > 1 a second process
+    shares the checks (the results are the same)."""
     rng = np.random.default_rng(seed)
 
     def numeric() -> list[Check]:
@@ -210,12 +257,12 @@ def verify(derivation: Derivation, seed: int = 0, jobs: int = 1) -> list[Check]:
             checks += batch_checks(derivation, rng)
         return checks
 
-    return _run_tasks(_equation_tasks(derivation), jobs, numeric)
+    return _run_tasks(_equation_tasks(derivation), jobs, (numeric, *also))
 
 
-def ensure_verified(derivation: Derivation, jobs: int = 1) -> list[Check]:
+def ensure_verified(derivation: Derivation, jobs: int = 1, also: tuple[Extra, ...] = ()) -> list[Check]:
     """Run :func:`verify`; raise :class:`VerificationError` naming the first failed check."""
-    checks = verify(derivation, jobs=jobs)
+    checks = verify(derivation, jobs=jobs, also=also)
     failed = [c for c in checks if not c.passed]
     if failed:
         first = failed[0]

@@ -14,6 +14,7 @@ import re
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from functools import partial
 
 from sympy import (
     Abs,
@@ -166,7 +167,7 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
         remarks = (() if closed else (NO_CLOSED_FORM,)) + \
             ((SUBGRADIENT,) if loss.has(Abs, Max, Min, ClassMax, ClassMin) else ())
         derivation = replace(derivation, remarks=remarks)
-        checks = (*ensure_verified(derivation, jobs), *lemma_checks(derivation))
+        checks = tuple(ensure_verified(derivation, jobs, also=(partial(lemma_checks, derivation),)))
     except UndefinedEverywhere:  # a denominator the rules do not see is zero, such as sum(y)/2 - sum(y/2)
         raise ValueError(UNDEFINED) from None
     return CustomLoss(derivation, checks, expression.strip(), tuple(bases.values()),

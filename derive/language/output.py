@@ -13,7 +13,6 @@ import click
 
 from ..printing.export import to_dict
 from ..printing.terminal import show_lines
-from ..render.documents import render_derivation
 from ..render.phrases import vocabulary
 from .custom import CustomLoss, DerivationFailed, build
 from .module import module_source
@@ -56,6 +55,8 @@ def render(loss: CustomLoss, fmt: str, styled: bool = False, lang: str = "en") -
     if fmt == "py":
         return module_source(loss)
     if fmt in ("md", "tex", "html"):
+        from ..render.documents import render_derivation  # Jinja and the views: 0.1 s, for documents only
+
         return render_derivation(d, checks, fmt, lang, origin=ORIGIN)
     raise ValueError(f"format: {fmt!r} is not one of {', '.join(FORMATS)}")
 

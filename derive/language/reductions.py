@@ -14,6 +14,7 @@ from __future__ import annotations
 from sympy import Dummy, Expr, Function, Heaviside, Integer, Max, Min, S, Sum, Symbol
 from sympy.printing.printer import Printer
 
+from ..engine.indices import IndexUse
 from ..engine.symbols import m
 from ..printing.text import text
 
@@ -53,6 +54,11 @@ class _Extremum(Function):
     @property
     def largest(self) -> Expr:
         return S.true if self.pairwise is Max else S.false
+
+    def _index_use(self) -> IndexUse:
+        """The bound index runs over the classes, like a sum's (:mod:`derive.engine.indices`)."""
+        body, index, upper = self.args
+        return IndexUse(index, upper, body)
 
     # printing: SymPy's printmethod hooks of the text, LaTeX, MathML and NumPy printers
     def _word(self) -> str:
@@ -113,6 +119,11 @@ class IsExtremum(Function):
         """The component ``at`` of the body."""
         body, index, at = self.args[:3]
         return body.xreplace({index: at})
+
+    def _index_use(self) -> IndexUse:
+        """The bound index runs over the classes; ``at`` picks a component (:mod:`derive.engine.indices`)."""
+        body, index, at, upper, _ = self.args
+        return IndexUse(index, upper, body, (at,))
 
     @property
     def extremum(self) -> Expr:
