@@ -305,3 +305,16 @@ def test_a_product_with_a_factor_set_to_zero_is_zero_unless_another_is_infinite(
     assert _substitute(y1 * big + E2, {y1: 0}) == E2
     assert _substitute(y1 * oo * big, {y1: 0}) is nan
     assert _substitute(y1 * big + log(E1 + y1), {y1: 2}) == (y1 * big + log(E1 + y1)).xreplace({y1: 2})
+
+
+def test_values_with_a_radical_are_compared_as_numbers():
+    """A norm is √S: at a rational point the sides are radicals SymPy does not bring to one form."""
+    from sympy import sqrt, symbols
+
+    a, b = symbols("a b", positive=True)
+    root = sqrt(a ** 2 + b ** 2)
+    written = 2 * b / (root + 1) - b * root / (root + 1) ** 2
+    factored = (2 - root / (root + 1)) * b / (root + 1)
+    assert symbolically_equal(written, factored)
+    assert not symbolically_equal(written, (2 - root / (root + 2)) * b / (root + 1))
+    assert not symbolically_equal(written, factored + b * 10 ** -30)  # 30 digits agree, not 45
