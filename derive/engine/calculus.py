@@ -21,7 +21,7 @@ from .presentation import presentation_steps
 from .rules import RECOGNITION_RULES, evaluate_products, rewrite_steps, run_rules
 from .symbols import a0, i, n, s
 
-__all__ = ["derive"]
+__all__ = ["derive", "rearranged"]
 
 _CONSTRAINT_NOTES = {
     "sum to one": Text("The target is a distribution, so its components sum to one: Σ_i {v}_i = 1.",
@@ -168,6 +168,14 @@ def _lemma(spec: LossSpec) -> Derivation:
         gradient=result, gradient_general=None, aliases=spec.aliases, parameters=spec.parameters,
         remarks=spec.remarks, identities=spec.identities,
     )
+
+
+def rearranged(d: Derivation, target: Expr) -> Derivation:
+    """``d`` with one more step, to the form ``target`` (verified like any other step); the Hessian
+    stays the one derived from ``d``'s gradient, which ``target`` equals."""
+    last = d.steps[-1]
+    steps = _rearrange(last.lhs, d.gradient, target, last.assumes)
+    return replace(d, steps=d.steps + tuple(steps), gradient=target) if steps else d
 
 
 def _rearrange(lhs: Expr, rhs: Expr, target: Expr | None, used: tuple[Constraint, ...]) -> list[Step]:

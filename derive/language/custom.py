@@ -39,7 +39,7 @@ from sympy import (
     zoo,
 )
 
-from ..engine.calculus import derive
+from ..engine.calculus import derive, rearranged
 from ..engine.constraints import Constraint, OneHot, Simplex
 from ..engine.derivation import Derivation, HessianSpec, LossSpec, Text
 from ..engine.functions import NAMED_FUNCTIONS
@@ -162,7 +162,7 @@ def build(expression: str, *, wrt: str, vectors: Sequence[str] | str = (),
         derivation = _derive(spec)
         tidy = _tidy(derivation.gradient)
         if tidy is not None:
-            derivation = _derive(replace(spec, presented_as=tidy))
+            derivation = rearranged(derivation, tidy)
         closed = _closed_form(derivation.gradient, vector)
         remarks = (() if closed else (NO_CLOSED_FORM,)) + \
             ((SUBGRADIENT,) if loss.has(Abs, Max, Min, ClassMax, ClassMin) else ())
