@@ -7,6 +7,8 @@ Each rewrite here is a :class:`~derive.engine.rules.Rule`; a *route* is a short 
 :func:`presentation_steps` tries every route and keeps the one whose result is shortest (the
 operation count of the expression, :func:`size`), and only when it is shorter than what it started
 from: the verifier checks each step like any other, so a rewrite can change the form, never the value.
+Last, a sum over the classes that occurs more than once is given a name shown in a "where" line
+(``D = TP + α·FP + β·FN``), as papers write it.
 """
 
 from __future__ import annotations
@@ -47,7 +49,6 @@ def size(expr: Expr) -> int:
     """The measured size of a form: its operation count as printed (``a − b`` is one subtraction); a
     named sub-expression (``p_t``, shown once in a "where" line) counts as one symbol."""
     return int(count_ops(expr.replace(lambda e: isinstance(e, Named), lambda e: e.label), visual=False))
-
 
 
 def _to_class_index(component: Symbol) -> Callable[[Expr], Expr]:
