@@ -16,11 +16,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-import torch
-import torch.nn.functional as F
+try:  # the references need PyTorch; the expressions (benchmarks/bench_tool.py times them) do not
+    import torch
+    import torch.nn.functional as F
+except ImportError:
+    torch = F = None
 
-Tensor = torch.Tensor
+if TYPE_CHECKING:
+    from torch import Tensor
 
 
 @dataclass(frozen=True)
