@@ -171,3 +171,10 @@ def test_the_loss_name_only_needs_to_be_an_identifier():
 def test_bad_arguments_name_the_argument(kwargs, argument):
     with pytest.raises(ValueError, match=f"^{argument}: "):
         build("sum(y * log_softmax(z))", **{"vectors": "z,y", **kwargs})
+
+
+def test_a_one_hot_target_that_drops_out_still_gets_a_class():
+    """|y_k − 1/2| = 1/2 for a one-hot y: the class index leaves the expressions, the constraint keeps it."""
+    from sympy import Rational
+
+    assert from_expression("sum(abs(y - 0.5)*z)", wrt="z", onehot="y").gradient == Rational(1, 2)

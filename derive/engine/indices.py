@@ -101,8 +101,12 @@ def relabelling_invariant(exprs: tuple[Expr, ...], constraints: tuple[Constraint
 def index_values(exprs: tuple[Expr, ...], size: int,
                  constraints: tuple[Constraint, ...] = ()) -> list[dict[Symbol, int]]:
     """The assignments of the free indices of ``exprs`` that a check at ``n = size`` must try:
-    one per equality pattern when the expressions are relabelling-invariant, else all of them."""
-    free = free_indices(exprs)
+    one per equality pattern when the expressions are relabelling-invariant, else all of them.  The
+    class index of a one-hot constraint is among them even where the expressions no longer show it
+    (``|δ_kt − 1/2| = 1/2``): the constraint needs its value."""
+    free = list(free_indices(exprs))
+    free += [c.index for c in constraints if isinstance(getattr(c, "index", None), Symbol)
+             and c.index not in free]
     if relabelling_invariant(exprs, constraints):
         combos = equality_patterns(len(free), size)
     else:

@@ -35,6 +35,7 @@ from sympy import (
     factor,
     factor_terms,
     fraction,
+    powsimp,
 )
 
 from .constraints import Constraint
@@ -185,7 +186,7 @@ def _group(total: Add) -> Expr:
             break
         _, i, j, merged = best
         terms = [t for k, t in enumerate(terms) if k not in (i, j)] + [merged]
-    new = Add(*terms)
+    new = powsimp(Add(*terms), combine="exp")  # a power split and not taken out is whole again
     return new if size(new) < size(total) else total
 
 
