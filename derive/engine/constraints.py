@@ -31,6 +31,11 @@ class Constraint:
     def substitutions(self, size: int, index_values: dict[Symbol, int]) -> dict[Expr, Expr]:
         raise NotImplementedError
 
+    @property
+    def indices(self) -> tuple[Symbol, ...]:
+        """The free indices ``substitutions`` needs values for (none by default)."""
+        return ()
+
 
 @dataclass(frozen=True)
 class Simplex(Constraint):
@@ -82,6 +87,10 @@ class OneHot(Constraint):
             lambda e: KroneckerDelta(e.indices[0], self.index),
         )
         return shown.xreplace({dummy: vector for vector, dummy in hidden.items()})
+
+    @property
+    def indices(self) -> tuple[Symbol, ...]:
+        return (self.index,)
 
     def substitutions(self, size: int, index_values: dict[Symbol, int]) -> dict[Expr, Expr]:
         hot = index_values[self.index]

@@ -153,6 +153,11 @@ class Derivation:
         σ, ... however it was typed (``loss`` is the definition as typed)."""
         return [step.rhs for step in self.steps if step.lhs == self.symbol][-1]
 
+    def where(self, expr: Expr) -> list[Named]:
+        """The named sub-expressions of ``expr`` a reader needs defined (``p_t = …``, ``D = …``): all but
+        the loss's own name, each as the definition writes it."""
+        return [part for part in named_parts(expr, self.definition.rhs) if part.label != self.symbol]
+
     @property
     def lemmas(self) -> tuple[str, ...]:
         """The lemmas its steps cite, in order of first use."""

@@ -104,9 +104,7 @@ def index_values(exprs: tuple[Expr, ...], size: int,
     one per equality pattern when the expressions are relabelling-invariant, else all of them.  The
     class index of a one-hot constraint is among them even where the expressions no longer show it
     (``|δ_kt − 1/2| = 1/2``): the constraint needs its value."""
-    free = list(free_indices(exprs))
-    free += [c.index for c in constraints if isinstance(getattr(c, "index", None), Symbol)
-             and c.index not in free]
+    free = list(dict.fromkeys([*free_indices(exprs), *(index for c in constraints for index in c.indices)]))
     if relabelling_invariant(exprs, constraints):
         combos = equality_patterns(len(free), size)
     else:

@@ -176,16 +176,23 @@ def eliminate_delta(expr: Expr) -> Expr:
         index = e.limits[0][0]
         terms = [Mul.make_args(term) for term in Add.make_args(e.function)]
         for factor in terms[0]:
-            if isinstance(factor, KroneckerDelta) and index in factor.free_symbols:
-                a, b = factor.args
-                other = b if a == index else a
-                if index in other.free_symbols or not all(factor in term for term in terms):
-                    continue
+            other = _partner(factor, index)
+            if other is not None and all(factor in term for term in terms):
                 rest = Add(*[Mul(*[f for f in term if f != factor]) for term in terms])
                 return rest.xreplace({index: other})
         return None
 
     return _sums(expr, rewrite)
+
+
+def _partner(factor: Expr, index: Symbol) -> Expr | None:
+    r"""``j`` when ``factor`` is :math:`\delta_{ij}` (or :math:`\delta_{ji}`) for the summation index
+    ``i`` and a ``j`` free of it: the value the delta sets ``i`` to."""
+    if not isinstance(factor, KroneckerDelta) or index not in factor.free_symbols:
+        return None
+    a, b = factor.args
+    other = b if a == index else a
+    return None if index in other.free_symbols else other
 
 
 def softmax_sums_to_one(expr: Expr) -> Expr:
@@ -420,10 +427,9 @@ def delta_through_cases(expr: Expr) -> Expr:
         deltas, case = split
         total = S.Zero
         for term in Add.make_args(expand(deltas)):
-            delta = next((f for f in Mul.make_args(term) if isinstance(f, KroneckerDelta)
-                          and index in f.free_symbols and len(f.free_symbols) == 2), None)
+            delta = next((f for f in Mul.make_args(term) if _partner(f, index) is not None), None)
             if delta is not None:
-                other = next(iter(delta.free_symbols - {index}))
+                other = _partner(delta, index)
                 total += (term / delta).xreplace({index: other}) * case.xreplace({index: other})
             elif index in term.free_symbols:
                 return None

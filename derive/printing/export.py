@@ -6,7 +6,7 @@ from dataclasses import asdict
 
 from sympy import Eq
 
-from ..engine.derivation import Derivation, Step, named_parts
+from ..engine.derivation import Derivation, Step
 from ..engine.verify import Check
 from .latex import latex
 
@@ -65,8 +65,7 @@ def to_dict(d: Derivation, checks: tuple[Check, ...] = (), lemmas: tuple[Derivat
         "parameters": [latex(p) for p in d.parameters],
         "steps": [step_dict(s) for s in d.steps],
         "gradient": latex(d.gradient),
-        "where": {latex(part.label): latex(part.expr)
-                  for part in named_parts(d.gradient, d.definition.rhs) if part.label != d.symbol},
+        "where": {latex(part.label): latex(part.expr) for part in d.where(d.gradient)},
         "gradient_general": latex(d.gradient_general) if d.gradient_general is not None else None,
         "hessian": hessian,
         "identities": [step_dict(s) for s in d.identities],

@@ -8,7 +8,7 @@ from typing import NamedTuple
 import click
 from sympy import Expr
 
-from ..engine.derivation import Derivation, Step, named_parts
+from ..engine.derivation import Derivation, Step
 from ..engine.verify import Check
 from .text import text
 
@@ -61,7 +61,7 @@ def _lemma_lines(number: str, step: Step, width: int, v: Vocabulary,
 
 def _where(d: Derivation, expr: Expr, w: Mapping[str, str]) -> Iterator[str]:
     """``where p_t = …, CE = …``: what the named sub-expressions of ``expr`` stand for."""
-    named = [part for part in named_parts(expr, d.definition.rhs) if part.label != d.symbol]
+    named = d.where(expr)
     if named:
         yield f"  {w['where']} " + ", ".join(f"{text(part.label)} = {text(part.expr)}" for part in named)
 

@@ -17,7 +17,7 @@ from ..catalogue import lemmas as lemma_derivations
 from ..catalogue.frameworks import usages
 from ..catalogue.stability import is_listed, stable_form
 from ..engine.constraints import Linear
-from ..engine.derivation import Derivation, MatrixForm, Step, named_parts
+from ..engine.derivation import Derivation, MatrixForm, Step
 from ..engine.functions import Softmax
 from ..engine.symbols import INDICES, n, role_of, t
 from ..engine.symbols import s as s_vector
@@ -309,7 +309,6 @@ def document_view(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> Docu
     found = usages(d.name)
     symbols, has_indices = _symbols(d, t_)
     lhs = d.steps[-1].lhs
-    where = [named for named in named_parts(d.gradient, d.definition.rhs) if named.label != d.symbol]
     return DocumentView(
         name=d.name, lang=lang, title=getattr(d.title, lang), description=getattr(d.description, lang),
         family=t_.family(d.family), aliases=d.aliases,
@@ -317,7 +316,7 @@ def document_view(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> Docu
             UsageView(u.framework, u.api, getattr(u.note, lang)) for u in found),
         definition=equation(d.definition.lhs, d.definition.rhs, words),
         definition_where=tuple(equation(named.label, named.expr, words)
-                               for named in named_parts(d.definition.rhs) if named.label != d.symbol),
+                               for named in d.where(d.definition.rhs)),
         wrt=Math(d.wrt, words),
         symbols=symbols,
         has_indices=has_indices, indices=t_.data.get("indices", {}).get(d.family, t_.labels["indices"]),
@@ -325,7 +324,7 @@ def document_view(d: Derivation, checks: tuple[Check, ...], t_: Phrases) -> Docu
         steps=step_views(d.steps, t_, cited, numbers),
         result=equation(lhs, d.gradient, words),
         general=equation(lhs, d.gradient_general, words) if d.gradient_general is not None else None,
-        where=tuple(equation(named.label, named.expr, words) for named in where),
+        where=tuple(equation(named.label, named.expr, words) for named in d.where(d.gradient)),
         identities=step_views(d.identities, t_),
         hessian=_hessian(d, t_, cited, numbers), batch=_batch(d, t_), graph=graph_picture(d),
         remarks=tuple(getattr(r, lang) for r in d.remarks),
